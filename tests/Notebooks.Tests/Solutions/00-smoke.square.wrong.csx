@@ -1,0 +1,1 @@
+double Square(double x) => 2 * x;
