@@ -15,7 +15,7 @@ public readonly record struct RingToken(ulong Position, string Node)
 /// binary search over the sorted positions — O(log T) for T tokens. Immutable: <see cref="WithNode(string)"/>
 /// and <see cref="WithoutNode"/> return new rings, so "before" and "after" can be compared key by key.
 /// </summary>
-public sealed class HashRing : IPlacement
+public sealed class HashRing : IReplicatedPlacement
 {
     /// <summary>Largest number of virtual nodes per physical node accepted (a guard against typos, not a law).</summary>
     public const int MaxVirtualNodes = 100_000;
@@ -30,13 +30,17 @@ public sealed class HashRing : IPlacement
         VirtualNodes = virtualNodes;
         _nodes = nodes;
         _tokens = tokens;
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < nodes.Length; i++) index[nodes[i]] = i;
-        var all = nodes.SelectMany(n => tokens[n].Select(p => (Position: p, Node: index[n])))
-                       .OrderBy(t => t.Position).ThenBy(t => nodes[t.Node], StringComparer.Ordinal)
-                       .ToArray();
-        _positions = all.Select(t => t.Position).ToArray();
-        _owners = all.Select(t => t.Node).ToArray();
+        int total = nodes.Sum(n => tokens[n].Length);
+        _positions = new ulong[total];
+        _owners = new int[total];
+        int at = 0;
+        for (int i = 0; i < nodes.Length; i++)
+            foreach (ulong p in tokens[nodes[i]])
+            {
+                _positions[at] = p;
+                _owners[at++] = i;
+            }
+        Array.Sort(_positions, _owners); // ties (two tokens on one 64-bit point) are astronomically rare
     }
 
     /// <summary>A ring of <paramref name="nodes"/>, each hashed to <paramref name="virtualNodes"/> positions.</summary>
@@ -137,19 +141,22 @@ public sealed class HashRing : IPlacement
     /// The <paramref name="count"/> distinct physical nodes that hold the key: its owner, then the owners of the
     /// following tokens clockwise, skipping virtual nodes of nodes already chosen (Cassandra's SimpleStrategy).
     /// </summary>
-    public IReadOnlyList<string> Replicas(string key, int count)
+    public IReadOnlyList<string> Replicas(string key, int count) => ReplicaTokens(key, count).Select(t => t.Node).ToArray();
+
+    /// <summary>The token that made each replica: the first token of each distinct node met walking clockwise from the key.</summary>
+    public IReadOnlyList<RingToken> ReplicaTokens(string key, int count)
     {
         Guard.NotNull(key);
         Guard.InRange(count, 1, _nodes.Length);
         int start = Find(KeyPosition(key), out _);
-        var chosen = new List<string>(count);
+        var chosen = new List<RingToken>(count);
         var seen = new bool[_nodes.Length];
         for (int k = 0; k < _positions.Length && chosen.Count < count; k++)
         {
-            int owner = _owners[(start + k) % _positions.Length];
-            if (seen[owner]) continue;
-            seen[owner] = true;
-            chosen.Add(_nodes[owner]);
+            int i = (start + k) % _positions.Length;
+            if (seen[_owners[i]]) continue;
+            seen[_owners[i]] = true;
+            chosen.Add(new RingToken(_positions[i], _nodes[_owners[i]]));
         }
         return chosen;
     }

@@ -23,6 +23,13 @@ public interface IPlacement
     string LookupUnit { get; }
 }
 
+/// <summary>A placement that can name several distinct nodes for a key: its replicas.</summary>
+public interface IReplicatedPlacement : IPlacement
+{
+    /// <summary>The <paramref name="count"/> distinct nodes that hold the key, the owner first.</summary>
+    IReadOnlyList<string> Replicas(string key, int count);
+}
+
 /// <summary>Node-list validation shared by the placements: non-empty, no blank names, no duplicates.</summary>
 internal static class NodeList
 {

@@ -8,7 +8,7 @@ namespace SystemDesign.Distribution;
 /// with its own seeded hash and the highest score wins. Removing a node moves only its own keys, adding one
 /// takes 1/(N+1) from everybody, replicas are simply the top R scores — at the price of N hashes per lookup.
 /// </summary>
-public sealed class RendezvousPlacement : IPlacement
+public sealed class RendezvousPlacement : IReplicatedPlacement
 {
     private readonly string[] _nodes;
     private readonly long[] _seeds;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Hashing;
 using System.Text;
 
@@ -11,13 +10,17 @@ namespace SystemDesign.Hashing;
 /// </summary>
 public static class KeyHash
 {
-    private const int StackLimit = 256;
+    // Keys up to 80 UTF-16 units encode to at most 240 UTF-8 bytes: hashed from the stack, no allocation.
+    private const int ShortKey = 80;
+    private const int StackBytes = 256;
 
     /// <summary>XxHash3 (64-bit) of the key's UTF-8 bytes: the position of a key on a 2⁶⁴ ring.</summary>
     public static ulong Hash64(string key, long seed = 0)
     {
         Guard.NotNull(key);
-        return WithUtf8(key, seed, static (bytes, s) => XxHash3.HashToUInt64(bytes, s));
+        if (key.Length > ShortKey) return XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(key), seed);
+        Span<byte> buffer = stackalloc byte[StackBytes];
+        return XxHash3.HashToUInt64(buffer[..Encoding.UTF8.GetBytes(key, buffer)], seed);
     }
 
     /// <summary>XxHash3 (64-bit) of raw bytes.</summary>
@@ -27,7 +30,9 @@ public static class KeyHash
     public static uint Hash32(string key, int seed = 0)
     {
         Guard.NotNull(key);
-        return (uint)WithUtf8(key, seed, static (bytes, s) => XxHash32.HashToUInt32(bytes, (int)s));
+        if (key.Length > ShortKey) return XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(key), seed);
+        Span<byte> buffer = stackalloc byte[StackBytes];
+        return XxHash32.HashToUInt32(buffer[..Encoding.UTF8.GetBytes(key, buffer)], seed);
     }
 
     /// <summary>Maps a 64-bit hash to [0, 1) using its top 53 bits (every double in the result is exact).</summary>
@@ -38,28 +43,5 @@ public static class KeyHash
     {
         Guard.NotNull(key);
         return Encoding.UTF8.GetBytes(key);
-    }
-
-    private delegate ulong SpanHash(ReadOnlySpan<byte> bytes, long seed);
-
-    private static ulong WithUtf8(string key, long seed, SpanHash hash)
-    {
-        int max = Encoding.UTF8.GetMaxByteCount(key.Length);
-        if (max <= StackLimit)
-        {
-            Span<byte> buffer = stackalloc byte[StackLimit];
-            int n = Encoding.UTF8.GetBytes(key, buffer);
-            return hash(buffer[..n], seed);
-        }
-        byte[] rented = ArrayPool<byte>.Shared.Rent(max);
-        try
-        {
-            int n = Encoding.UTF8.GetBytes(key, rented);
-            return hash(rented.AsSpan(0, n), seed);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
     }
 }
