@@ -51,6 +51,19 @@ public sealed class HashRing : IReplicatedPlacement
         return new HashRing(virtualNodes, list, list.ToDictionary(n => n, n => HashedTokens(n, virtualNodes), StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// A ring built the way a cluster grows: the first node's tokens are hashed, each later node joins through
+    /// <see cref="WithBalancedNode"/> with <paramref name="tokensPerNode"/> allocated tokens.
+    /// </summary>
+    public static HashRing CreateBalanced(IEnumerable<string> nodes, int tokensPerNode)
+    {
+        Guard.InRange(tokensPerNode, 1, MaxVirtualNodes);
+        var list = NodeList.Validate(nodes, nameof(nodes));
+        var ring = Create([list[0]], tokensPerNode);
+        foreach (var node in list.Skip(1)) ring = ring.WithBalancedNode(node, tokensPerNode);
+        return ring;
+    }
+
     /// <summary>The default number of virtual nodes per physical node of this ring.</summary>
     public int VirtualNodes { get; }
 
@@ -220,4 +233,8 @@ public sealed class HashRing : IReplicatedPlacement
         for (int i = 0; i < count; i++) tokens[i] = TokenPosition(node, i);
         return tokens;
     }
+
+    IPlacement IPlacement.WithNode(string node) => WithNode(node);
+
+    IPlacement IPlacement.WithoutNode(string node) => WithoutNode(node);
 }

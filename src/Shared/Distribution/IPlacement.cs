@@ -21,6 +21,12 @@ public interface IPlacement
 
     /// <summary>What <see cref="LookupSteps"/> counts, for tables.</summary>
     string LookupUnit { get; }
+
+    /// <summary>The same scheme with one more node.</summary>
+    IPlacement WithNode(string node);
+
+    /// <summary>The same scheme without <paramref name="node"/> (some schemes accept only certain nodes).</summary>
+    IPlacement WithoutNode(string node);
 }
 
 /// <summary>A placement that can name several distinct nodes for a key: its replicas.</summary>

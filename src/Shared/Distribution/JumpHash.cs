@@ -62,4 +62,8 @@ public sealed class JumpPlacement : IPlacement
             throw new ArgumentException($"jump hash can only remove its last bucket ('{_nodes[^1]}'); '{node}' is bucket {Array.IndexOf(_nodes, node)} of {_nodes.Length}.", nameof(node));
         return new(NodeList.Remove(_nodes, node, nameof(node)));
     }
+
+    IPlacement IPlacement.WithNode(string node) => WithNode(node);
+
+    IPlacement IPlacement.WithoutNode(string node) => WithoutNode(node);
 }

@@ -30,4 +30,8 @@ public sealed class ModuloPlacement : IPlacement
 
     /// <summary>The same nodes without <paramref name="node"/>; the ones after it shift down one index.</summary>
     public ModuloPlacement WithoutNode(string node) => new(NodeList.Remove(_nodes, node, nameof(node)));
+
+    IPlacement IPlacement.WithNode(string node) => WithNode(node);
+
+    IPlacement IPlacement.WithoutNode(string node) => WithoutNode(node);
 }

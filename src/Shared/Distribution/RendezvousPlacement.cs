@@ -67,4 +67,8 @@ public sealed class RendezvousPlacement : IReplicatedPlacement
     public RendezvousPlacement WithNode(string node) => new(NodeList.Add(_nodes, node, nameof(node)));
 
     public RendezvousPlacement WithoutNode(string node) => new(NodeList.Remove(_nodes, node, nameof(node)));
+
+    IPlacement IPlacement.WithNode(string node) => WithNode(node);
+
+    IPlacement IPlacement.WithoutNode(string node) => WithoutNode(node);
 }

@@ -46,7 +46,7 @@ public static class RingChart
         var chart = Charts.Style(CS.Chart.Combine(traces), title, "", "");
         chart = Charts.WithLayoutValue(chart, "polar", new Dictionary<string, object>
         {
-            ["radialaxis"] = new Dictionary<string, object> { ["visible"] = false, ["range"] = new[] { 0.0, 1.3 } },
+            ["radialaxis"] = new Dictionary<string, object> { ["visible"] = false, ["range"] = new[] { 0.0, 1.25 } },
             ["angularaxis"] = new Dictionary<string, object> { ["rotation"] = 90, ["direction"] = "clockwise", ["ticksuffix"] = "°" },
             ["bargap"] = 0,
         });
@@ -63,14 +63,34 @@ public static class RingChart
         yield return CS.Chart.LinePolar<double, double, string>(
             r: path.Select(_ => KeyRadius), theta: path, Name: "clockwise to owner", LineColor: Color.fromHex("#111111"), LineWidth: 3);
         yield return CS.Chart.PointPolar<double, double, string>(
-            r: [KeyRadius], theta: [keyDeg], Name: $"key \"{key}\"", MarkerColor: Color.fromHex("#111111"),
-            MarkerSymbol: StyleParam.MarkerSymbol3D.Cross, MultiText: Texts([key]), TextPosition: StyleParam.TextPosition.TopCenter);
+            r: [KeyRadius], theta: [keyDeg], Name: $"key \"{key}\"", MultiText: Texts([key]),
+            MultiTextPosition: new CS.Optional<IEnumerable<StyleParam.TextPosition>>([Outward(keyDeg)], true),
+            Marker: MarkerOf(11, "star", "#111111"));
         string[] ordinal = ["owner", "2nd", "3rd"];
         yield return CS.Chart.PointPolar<double, double, string>(
             r: chosen.Select(_ => Rim), theta: chosen.Select(t => t.Degrees), Name: $"replicas (RF = {replicas})",
-            MarkerColor: Color.fromHex("#000000"), Opacity: 0.9,
             MultiText: Texts(chosen.Select((t, i) => $"{(i < ordinal.Length ? ordinal[i] : $"{i + 1}th")}: {t.Node}")),
-            TextPosition: StyleParam.TextPosition.BottomCenter);
+            MultiTextPosition: new CS.Optional<IEnumerable<StyleParam.TextPosition>>(chosen.Select(t => Outward(t.Degrees)).ToArray(), true),
+            Marker: MarkerOf(16, "circle-open", "#000000"));
+    }
+
+    // Labels sit outside the ring: to the right of points on the right half, to the left on the left half.
+    private static StyleParam.TextPosition Outward(double degrees)
+    {
+        double d = (degrees % 360 + 360) % 360;
+        if (d < 20 || d > 340) return StyleParam.TextPosition.TopCenter;
+        if (d > 160 && d < 200) return StyleParam.TextPosition.BottomCenter;
+        return d < 180 ? StyleParam.TextPosition.MiddleRight : StyleParam.TextPosition.MiddleLeft;
+    }
+
+    private static Plotly.NET.TraceObjects.Marker MarkerOf(int size, string symbol, string color)
+    {
+        var marker = new Plotly.NET.TraceObjects.Marker();
+        marker.SetProperty("size", size);
+        marker.SetProperty("symbol", symbol); // plotly.js symbol name
+        marker.SetProperty("color", color);
+        marker.SetProperty("line", new Dictionary<string, object> { ["width"] = 2, ["color"] = color });
+        return marker;
     }
 
     private static CS.Optional<IEnumerable<string>> Texts(IEnumerable<string> texts) => new(texts.ToArray(), true);

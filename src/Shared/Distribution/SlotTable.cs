@@ -121,4 +121,8 @@ public sealed class SlotTable : IPlacement
         int q = HashSlots.Count / total, r = HashSlots.Count % total;
         return ordered.Select((n, i) => (n, t: q + (i < r ? 1 : 0))).ToDictionary(x => x.n, x => x.t, StringComparer.Ordinal);
     }
+
+    IPlacement IPlacement.WithNode(string node) => WithNode(node);
+
+    IPlacement IPlacement.WithoutNode(string node) => WithoutNode(node);
 }

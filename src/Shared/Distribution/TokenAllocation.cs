@@ -25,9 +25,10 @@ internal static class TokenAllocation
             for (int i = 0; i < arcs.Count; i++)
                 if (arcs[i].Owner == owner && (ai < 0 || arcs[i].Length > arcs[ai].Length)) ai = i;
             var arc = arcs[ai];
-            double want = Math.Min(need, share[owner] - target);
-            if (want <= 0 || arc.Length < 2) break;
-            ulong take = Math.Min((ulong)Math.Min(want * RingSize, 1.8e19), arc.Length - 1);
+            // Take an equal part of what is still missing from the busiest node, even if that leaves it a little
+            // below 1/(N+1): with fewer tokens than nodes the newcomer cannot take from everyone.
+            if (need <= 0 || arc.Length < 2) break;
+            ulong take = Math.Min((ulong)Math.Min(need * RingSize, 1.8e19), arc.Length - 1);
             ulong position = unchecked(arc.Start + take);
             result.Add(position);
             arcs[ai] = (position, arc.Length - take, owner);

@@ -118,17 +118,32 @@ public sealed class HashRingTests
     [Fact]
     public void Balanced_tokens_beat_random_ones_at_equal_count()
     {
-        var random = HashRing.Create(Data.Nodes(1), 16);
-        var balanced = random;
-        for (int i = 1; i < 20; i++)
-        {
-            random = random.WithNode($"node-{i}");
-            balanced = balanced.WithBalancedNode($"node-{i}", 16);
-        }
+        var random = HashRing.Create(Data.Nodes(20), 16);
+        var balanced = HashRing.CreateBalanced(Data.Nodes(20), 16);
         Assert.All(balanced.Nodes, n => Assert.Equal(16, balanced.TokensOf(n).Count));
         var r = LoadStats.Of(random.Ownership());
         var b = LoadStats.Of(balanced.Ownership());
         Assert.True(b.CoefficientOfVariation < r.CoefficientOfVariation / 2, $"balanced CV {b.CoefficientOfVariation:F3} vs random {r.CoefficientOfVariation:F3}");
+        var joined = balanced.WithBalancedNode("node-20", 16);
+        Assert.InRange(joined.Ownership()["node-20"], 1.0 / 21 * 0.95, 1.0 / 21 * 1.05); // the allocator aims at exactly 1/(N+1)
+        Assert.Equal("tokensPerNode", Assert.Throws<ArgumentOutOfRangeException>(() => HashRing.CreateBalanced(["a"], 0)).ParamName);
+    }
+
+    [Fact]
+    public void Every_scheme_grows_and_shrinks_through_the_interface()
+    {
+        IPlacement[] schemes =
+        [
+            HashRing.Create(Data.Nodes(4), 8), new ModuloPlacement(Data.Nodes(4)), new JumpPlacement(Data.Nodes(4)),
+            new RendezvousPlacement(Data.Nodes(4)), SlotTable.Balanced(Data.Nodes(4)),
+        ];
+        foreach (var p in schemes)
+        {
+            Assert.Equal(5, p.WithNode("node-4").Nodes.Count);
+            Assert.Equal(3, p.WithoutNode("node-3").Nodes.Count);
+            Assert.DoesNotContain("node-3", p.WithoutNode("node-3").Nodes);
+            Assert.False(string.IsNullOrEmpty(p.LookupUnit));
+        }
     }
 
     [Fact]
