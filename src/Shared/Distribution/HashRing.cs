@@ -25,9 +25,10 @@ public sealed class HashRing : IReplicatedPlacement
     private readonly string[] _nodes;
     private readonly IReadOnlyDictionary<string, ulong[]> _tokens;
 
-    private HashRing(int virtualNodes, string[] nodes, IReadOnlyDictionary<string, ulong[]> tokens)
+    private HashRing(int virtualNodes, string[] nodes, IReadOnlyDictionary<string, ulong[]> tokens, bool allocates)
     {
         VirtualNodes = virtualNodes;
+        AllocatesTokens = allocates;
         _nodes = nodes;
         _tokens = tokens;
         int total = nodes.Sum(n => tokens[n].Length);
@@ -48,7 +49,7 @@ public sealed class HashRing : IReplicatedPlacement
     {
         Guard.InRange(virtualNodes, 1, MaxVirtualNodes);
         var list = NodeList.Validate(nodes, nameof(nodes));
-        return new HashRing(virtualNodes, list, list.ToDictionary(n => n, n => HashedTokens(n, virtualNodes), StringComparer.Ordinal));
+        return new HashRing(virtualNodes, list, list.ToDictionary(n => n, n => HashedTokens(n, virtualNodes), StringComparer.Ordinal), allocates: false);
     }
 
     /// <summary>
@@ -59,7 +60,8 @@ public sealed class HashRing : IReplicatedPlacement
     {
         Guard.InRange(tokensPerNode, 1, MaxVirtualNodes);
         var list = NodeList.Validate(nodes, nameof(nodes));
-        var ring = Create([list[0]], tokensPerNode);
+        var first = Create([list[0]], tokensPerNode);
+        var ring = new HashRing(tokensPerNode, first._nodes, first._tokens, allocates: true);
         foreach (var node in list.Skip(1)) ring = ring.WithBalancedNode(node, tokensPerNode);
         return ring;
     }
@@ -93,8 +95,17 @@ public sealed class HashRing : IReplicatedPlacement
     /// <summary>Where a key sits on the ring: XxHash3 of its UTF-8 bytes.</summary>
     public static ulong KeyPosition(string key) => KeyHash.Hash64(Guard.NotNull(key));
 
-    /// <summary>The same ring plus <paramref name="node"/> with this ring's <see cref="VirtualNodes"/>.</summary>
-    public HashRing WithNode(string node) => WithNode(node, VirtualNodes);
+    /// <summary>
+    /// True for rings made by <see cref="CreateBalanced"/>: <see cref="WithNode(string)"/> then allocates the
+    /// newcomer's tokens instead of hashing them, as the cluster it models would.
+    /// </summary>
+    public bool AllocatesTokens { get; }
+
+    /// <summary>
+    /// The same ring plus <paramref name="node"/> with this ring's <see cref="VirtualNodes"/>: hashed positions, or
+    /// allocated ones when <see cref="AllocatesTokens"/>.
+    /// </summary>
+    public HashRing WithNode(string node) => AllocatesTokens ? WithBalancedNode(node, VirtualNodes) : WithNode(node, VirtualNodes);
 
     /// <summary>
     /// The same ring plus <paramref name="node"/> with its own number of virtual nodes: a node with twice the
@@ -133,7 +144,7 @@ public sealed class HashRing : IReplicatedPlacement
     public HashRing WithoutNode(string node)
     {
         var nodes = NodeList.Remove(_nodes, node, nameof(node));
-        return new HashRing(VirtualNodes, nodes, nodes.ToDictionary(n => n, n => _tokens[n], StringComparer.Ordinal));
+        return new HashRing(VirtualNodes, nodes, nodes.ToDictionary(n => n, n => _tokens[n], StringComparer.Ordinal), AllocatesTokens);
     }
 
     public string Owner(string key) => _nodes[_owners[Find(KeyPosition(key), out _)]];
@@ -224,7 +235,7 @@ public sealed class HashRing : IReplicatedPlacement
     private HashRing With(string[] nodes, string node, ulong[] tokens)
     {
         var map = new Dictionary<string, ulong[]>(_tokens, StringComparer.Ordinal) { [node] = tokens };
-        return new HashRing(VirtualNodes, nodes, map);
+        return new HashRing(VirtualNodes, nodes, map, AllocatesTokens);
     }
 
     private static ulong[] HashedTokens(string node, int count)

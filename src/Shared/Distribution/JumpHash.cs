@@ -46,7 +46,7 @@ public sealed class JumpPlacement : IPlacement
         return jumps;
     }
 
-    public string LookupUnit => "loop iterations (≈ ln N + 1)";
+    public string LookupUnit => "loop iterations (H_N ≈ ln N + 0.58 on average)";
 
     /// <summary>A new last bucket.</summary>
     public JumpPlacement WithNode(string node) => new(NodeList.Add(_nodes, node, nameof(node)));

@@ -124,7 +124,10 @@ public sealed class HashRingTests
         var r = LoadStats.Of(random.Ownership());
         var b = LoadStats.Of(balanced.Ownership());
         Assert.True(b.CoefficientOfVariation < r.CoefficientOfVariation / 2, $"balanced CV {b.CoefficientOfVariation:F3} vs random {r.CoefficientOfVariation:F3}");
-        var joined = balanced.WithBalancedNode("node-20", 16);
+        Assert.True(balanced.AllocatesTokens);
+        Assert.False(random.AllocatesTokens);
+        var joined = balanced.WithNode("node-20"); // an allocating ring keeps allocating
+        Assert.True(joined.AllocatesTokens && joined.WithoutNode("node-3").AllocatesTokens);
         Assert.InRange(joined.Ownership()["node-20"], 1.0 / 21 * 0.95, 1.0 / 21 * 1.05); // the allocator aims at exactly 1/(N+1)
         Assert.Equal("tokensPerNode", Assert.Throws<ArgumentOutOfRangeException>(() => HashRing.CreateBalanced(["a"], 0)).ParamName);
     }
