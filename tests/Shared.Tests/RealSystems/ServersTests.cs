@@ -64,3 +64,7 @@ public sealed class ServersTests
         Assert.StartsWith("3.", (string)cmd.ExecuteScalar()!);
     }
 }
+
+/// <summary>Tests that change process-wide environment variables run alone, after the parallel ones.</summary>
+[CollectionDefinition("environment", DisableParallelization = true)]
+public sealed class EnvironmentCollection;
