@@ -36,6 +36,37 @@ public sealed record FeedWorkload
         return Math.Pow(ReadsPerUserPerDay * fetchCost / (writeCost * PostsPerDay), 1 / PostRateExponent) - 1;
     }
 
+    /// <summary>
+    /// Expected total cost of a celebrity threshold over the period, and its standard deviation. Post counts
+    /// and read counts are independent Poisson variables, so with h = 1 unless the system is pure pull:
+    /// mean = c_w·Σ_{pushed a} f_a·p_a·D + c_f·Σ_v r·D·(h + pulled followees of v), and the variance is the same
+    /// sums with the coefficients squared.
+    /// </summary>
+    public (double Mean, double StdDev) ExpectedCost(FollowerGraph graph, int threshold, double writeCost = 1, double fetchCost = 1)
+    {
+        Guard.NotNull(graph);
+        Guard.NonNegative(threshold);
+        Guard.NonNegative(writeCost);
+        Guard.NonNegative(fetchCost);
+        double mean = 0, variance = 0;
+        for (int a = 0; a < graph.Users; a++)
+        {
+            int f = graph.FollowerCount(a);
+            if (f >= threshold) continue;
+            double posts = PostRate(f) * Days, cost = writeCost * f;
+            mean += cost * posts;
+            variance += cost * cost * posts;
+        }
+        double reads = ReadsPerUserPerDay * Days;
+        for (int v = 0; v < graph.Users; v++)
+        {
+            double cost = fetchCost * ((threshold == 0 ? 0 : 1) + graph.Followees(v).Count(a => graph.FollowerCount(a) >= threshold));
+            mean += cost * reads;
+            variance += cost * cost * reads;
+        }
+        return (mean, Math.Sqrt(variance));
+    }
+
     /// <summary>All posts and feed reads of the period, in time order.</summary>
     public IReadOnlyList<FeedEvent> Generate(FollowerGraph graph)
     {

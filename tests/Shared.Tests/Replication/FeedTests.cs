@@ -96,3 +96,20 @@ public sealed class FeedTests
         Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => new FanoutCostModel(Graph, Events).Predict(-1)).ParamName);
     }
 }
+
+public sealed class FeedExpectationTests
+{
+    [Fact]
+    public void Measured_costs_fall_within_four_sigma_of_the_expected_cost()
+    {
+        var graph = FollowerGraph.PowerLaw(1000, 1.1, 3, 2);
+        var w = new FeedWorkload { ReadsPerUserPerDay = 2, PostsPerDay = 0.1, PostRateExponent = 0.5, Seed = 5 };
+        var model = new FanoutCostModel(graph, w.Generate(graph));
+        foreach (int t in new[] { 0, 10, 400, int.MaxValue })
+        {
+            var (mean, sd) = w.ExpectedCost(graph, t);
+            Assert.InRange(model.Cost(t), mean - 4 * sd, mean + 4 * sd);
+        }
+        Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => w.ExpectedCost(graph, -1)).ParamName);
+    }
+}
