@@ -62,7 +62,7 @@ public static class Servers
     private static ConnectionMultiplexer? ConnectRedis(string endpoint, string what)
     {
         var options = ConfigurationOptions.Parse(endpoint);
-        options.ConnectTimeout = 1500;
+        options.ConnectTimeout = 5000; // a refused connection fails at once; this only bounds a slow server
         options.SyncTimeout = 10000;
         options.AbortOnConnectFail = true;
         options.AllowAdmin = true; // FLUSHDB and CONFIG in experiments that clean up after themselves
