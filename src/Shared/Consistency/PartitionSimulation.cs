@@ -58,6 +58,9 @@ public sealed record SideWindow(double Start, int Side, int Requests, int Succee
     public double StaleRate => Reads == 0 ? 0 : (double)StaleReads / Reads;
 }
 
+/// <summary>One row of <see cref="PartitionRun.Summary"/>.</summary>
+public sealed record PhaseSummary(string Mode, string Side, string Phase, int Requests, double Availability, double StaleRate);
+
 /// <summary>The outcome of one <see cref="PartitionSimulation"/> run.</summary>
 public sealed class PartitionRun
 {
@@ -101,6 +104,25 @@ public sealed class PartitionRun
             .Select(g => new SideWindow(g.Key.Item1 * w, g.Key.Side, g.Count(), g.Count(o => o.Ok),
                 g.Count(o => o.Ok && o.Kind == OpKind.Read), g.Count(o => o.Stale)))
             .OrderBy(s => s.Side).ThenBy(s => s.Start).ToList();
+    }
+
+    /// <summary>
+    /// Per side, before / during / after the partition: requests, availability, stale-read rate. Operations whose
+    /// request was in flight when the partition started or healed (invoked within <paramref name="margin"/> ms of
+    /// either edge) are left out, so that each phase shows one network state.
+    /// </summary>
+    public IReadOnlyList<PhaseSummary> Summary(double margin = 10)
+    {
+        Guard.NonNegative(margin);
+        var o = Options;
+        var phases = new[] { ("before", 0.0, o.PartitionStart - margin), ("during", o.PartitionStart + margin, o.PartitionEnd - margin), ("after", o.PartitionEnd + margin, o.Duration) };
+        return (from side in new[] { 0, 1 }
+                from p in phases
+                let ops = Ops.Where(x => x.Side == side && x.Invoke >= p.Item2 && x.Invoke < p.Item3).ToList()
+                let reads = ops.Where(x => x.Ok && x.Kind == OpKind.Read).ToList()
+                select new PhaseSummary(Mode.ToString(), side == 0 ? "A" : "B", p.Item1, ops.Count,
+                    ops.Count == 0 ? 1 : (double)ops.Count(x => x.Ok) / ops.Count,
+                    reads.Count == 0 ? 0 : (double)reads.Count(x => x.Stale) / reads.Count)).ToList();
     }
 
     /// <summary>Share of requests from <paramref name="side"/> invoked in [from, to) that succeeded.</summary>

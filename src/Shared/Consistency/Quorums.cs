@@ -80,6 +80,13 @@ public sealed class QuorumRegister
     }
 }
 
+/// <summary>One (N, W, R) of a <see cref="Quorums.Sweep"/>.</summary>
+/// <param name="Overlap">W + R &gt; N.</param>
+/// <param name="AlwaysMeet">every W-set meets every R-set (by enumeration).</param>
+/// <param name="Formula">C(N−W, R)/C(N, R).</param>
+/// <param name="Measured">share of reads that missed the write just made.</param>
+public sealed record QuorumCell(int N, int W, int R, bool Overlap, bool AlwaysMeet, double Formula, double Measured, int Stale, int Trials);
+
 /// <summary>The consistency levels of Cassandra-style stores: how many replicas must answer.</summary>
 public enum ConsistencyLevel
 {
@@ -130,6 +137,35 @@ public static class Quorums
     {
         ValidateNwr(n, w, r);
         return Binomial(n - w, r) / Binomial(n, r);
+    }
+
+    /// <summary>
+    /// Whether every set of W replicas meets every set of R replicas, decided by enumerating all pairs of subsets
+    /// (n ≤ 12): the brute-force proof of the W + R &gt; N rule.
+    /// </summary>
+    public static bool AlwaysOverlap(int n, int w, int r)
+    {
+        Guard.InRange(n, 1, 12);
+        ValidateNwr(n, w, r);
+        var ws = Enumerable.Range(0, 1 << n).Where(m => System.Numerics.BitOperations.PopCount((uint)m) == w).ToArray();
+        var rs = Enumerable.Range(0, 1 << n).Where(m => System.Numerics.BitOperations.PopCount((uint)m) == r).ToArray();
+        return ws.All(a => rs.All(b => (a & b) != 0));
+    }
+
+    /// <summary>Every (W, R) for one N: the formula, the brute-force overlap, and a measurement of <paramref name="trials"/> write-then-read trials.</summary>
+    public static IReadOnlyList<QuorumCell> Sweep(int n, int trials, Random rng)
+    {
+        Guard.InRange(n, 1, 12);
+        Guard.InRange(trials, 1, 10_000_000);
+        Guard.NotNull(rng);
+        var cells = new List<QuorumCell>();
+        for (int w = 1; w <= n; w++)
+            for (int r = 1; r <= n; r++)
+            {
+                var (stale, t) = MeasureStaleReads(n, w, r, trials, rng);
+                cells.Add(new QuorumCell(n, w, r, w + r > n, AlwaysOverlap(n, w, r), StaleReadProbability(n, w, r), (double)stale / t, stale, t));
+            }
+        return cells;
     }
 
     /// <summary>

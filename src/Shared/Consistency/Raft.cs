@@ -25,11 +25,20 @@ public sealed record RaftOptions
     public int Quorum { get; init; }
     /// <summary>When positive, every leader writes to the attached store this often, using its term as the fencing token.</summary>
     public double ClientWriteInterval { get; init; }
+    /// <summary>When positive, every leader appends an entry to its log this often and replicates it (0 = elections only).</summary>
+    public double AppendInterval { get; init; }
+    /// <summary>Raft's election restriction (§5.4.1): grant a vote only to a candidate whose log is at least as up to date
+    /// as the voter's. Turning it off is the bug the notebook injects to show what it protects.</summary>
+    public bool CheckLogUpToDate { get; init; } = true;
 }
 
 /// <summary>A node won an election: it holds votes from a quorum for <see cref="Term"/>.</summary>
 /// <param name="OtherLeaders">how many other live nodes still believed they were leader (of older terms) at that moment.</param>
-public sealed record LeaderElected(long Term, int Node, double Time, int OtherLeaders);
+/// <param name="MissingCommitted">committed log entries absent from the new leader's log (Leader Completeness says 0).</param>
+public sealed record LeaderElected(long Term, int Node, double Time, int OtherLeaders, int MissingCommitted);
+
+/// <summary>A vote a node granted.</summary>
+public sealed record VoteGranted(long Term, int Voter, int Candidate, double Time);
 
 /// <summary>A node became a candidate for <see cref="Term"/>.</summary>
 public sealed record Candidacy(long Term, int Node, double Time);
@@ -43,8 +52,9 @@ public sealed record LeaderWrite(double Time, int Node, long Term, bool Accepted
 /// Leader election as Raft does it (Ongaro &amp; Ousterhout 2014, §5.2), on a virtual clock with seeded randomness:
 /// followers that hear no heartbeat for a random election timeout become candidates for the next term, every node
 /// grants at most one vote per term, a candidate with a quorum of votes leads. Crashes, partitions and process
-/// pauses (GC) can be injected. Log replication is left out: election safety — at most one leader per term — comes
-/// from the vote rule and majority quorums alone, which is what the experiments check.
+/// pauses (GC) can be injected. Log replication is simplified — a leader ships its whole log and a follower adopts
+/// it — but keeps what safety rests on: the term check, the election restriction, and committing only entries of
+/// the leader's own term once a quorum holds them.
 /// </summary>
 public sealed class RaftCluster
 {
@@ -64,6 +74,11 @@ public sealed class RaftCluster
     private readonly List<LeaderElected> _elections = new();
     private readonly List<Candidacy> _candidacies = new();
     private readonly List<LeaderWrite> _writes = new();
+    private readonly List<VoteGranted> _grants = new();
+    private readonly List<long>[] _log;
+    private readonly int[][] _match;
+    private readonly int[] _commit;
+    private readonly Dictionary<int, long> _committed = new(); // index → term of every entry ever committed
 
     public RaftCluster(RaftOptions options, int seed, FencedStore<string>? store = null)
     {
@@ -76,6 +91,7 @@ public sealed class RaftCluster
         Guard.InRange(options.MessageDelayMax, options.MessageDelayMin, 1e5, nameof(options.MessageDelayMax));
         Guard.InRange(options.Quorum, 0, options.Nodes, nameof(options.Quorum));
         Guard.InRange(options.ClientWriteInterval, 0, 1e6, nameof(options.ClientWriteInterval));
+        Guard.InRange(options.AppendInterval, 0, 1e6, nameof(options.AppendInterval));
         Guard.That(options.ClientWriteInterval == 0 || store is not null, "leaders can only write when a store is attached", nameof(store));
         _o = options;
         _rng = new Random(seed);
@@ -89,6 +105,9 @@ public sealed class RaftCluster
         _crashed = new bool[n];
         _pausedUntil = new double[n];
         _group = new int[n];
+        _log = Enumerable.Range(0, n).Select(_ => new List<long>()).ToArray();
+        _match = Enumerable.Range(0, n).Select(_ => new int[n]).ToArray();
+        _commit = new int[n];
         for (int v = 0; v < n; v++) ResetElectionTimer(v);
     }
 
@@ -98,6 +117,20 @@ public sealed class RaftCluster
     public IReadOnlyList<LeaderElected> Elections => _elections;
     public IReadOnlyList<Candidacy> Candidacies => _candidacies;
     public IReadOnlyList<LeaderWrite> Writes => _writes;
+    public IReadOnlyList<VoteGranted> Grants => _grants;
+
+    /// <summary>Entries committed so far (by any leader), by log index.</summary>
+    public int CommittedEntries => _committed.Count;
+
+    /// <summary>Committed entries missing from the log of the live node that leads in the highest term: acknowledged
+    /// data the cluster has lost (0 when nobody leads).</summary>
+    public int LostCommittedEntries()
+    {
+        var leader = Enumerable.Range(0, _o.Nodes).Where(v => !_crashed[v] && _role[v] == RaftRole.Leader).OrderByDescending(v => _term[v]).FirstOrDefault(-1);
+        return leader < 0 ? 0 : Missing(leader);
+    }
+
+    public int LogLength(int node) => _log[Guard.InRange(node, 0, _o.Nodes - 1)].Count;
 
     public RaftRole Role(int node) => _role[Guard.InRange(node, 0, _o.Nodes - 1)];
     public long Term(int node) => _term[Guard.InRange(node, 0, _o.Nodes - 1)];
@@ -230,11 +263,13 @@ public sealed class RaftCluster
         ResetElectionTimer(v);
         if (_votes[v].Count >= Quorum) { BecomeLeader(v); return; }
         long term = _term[v];
+        int lastIndex = _log[v].Count;
+        long lastTerm = lastIndex == 0 ? 0 : _log[v][^1];
         for (int u = 0; u < _o.Nodes; u++)
         {
             if (u == v) continue;
             int voter = u;
-            Send(v, voter, () => OnRequestVote(voter, v, term));
+            Send(v, voter, () => OnRequestVote(voter, v, term, lastIndex, lastTerm));
         }
     }
 
@@ -247,13 +282,17 @@ public sealed class RaftCluster
         if (wasLeader) ResetElectionTimer(v);
     }
 
-    private void OnRequestVote(int v, int candidate, long term)
+    private void OnRequestVote(int v, int candidate, long term, int lastIndex, long lastTerm)
     {
         if (term > _term[v]) StepDown(v, term);
-        bool grant = term == _term[v] && (_votedFor[v] == -1 || _votedFor[v] == candidate);
+        int myIndex = _log[v].Count;
+        long myTerm = myIndex == 0 ? 0 : _log[v][^1];
+        bool upToDate = lastTerm > myTerm || (lastTerm == myTerm && lastIndex >= myIndex);
+        bool grant = term == _term[v] && (_votedFor[v] == -1 || _votedFor[v] == candidate) && (upToDate || !_o.CheckLogUpToDate);
         if (grant)
         {
             _votedFor[v] = candidate;
+            _grants.Add(new VoteGranted(term, v, candidate, Now));
             ResetElectionTimer(v);
         }
         long reply = _term[v];
@@ -272,10 +311,40 @@ public sealed class RaftCluster
     {
         _role[v] = RaftRole.Leader;
         int others = Enumerable.Range(0, _o.Nodes).Count(u => u != v && !_crashed[u] && _role[u] == RaftRole.Leader);
-        _elections.Add(new LeaderElected(_term[v], v, Now, others));
+        _elections.Add(new LeaderElected(_term[v], v, Now, others, Missing(v)));
         long term = _term[v];
+        Array.Clear(_match[v]);
+        _match[v][v] = _log[v].Count;
         Heartbeat(v, term);
         if (_o.ClientWriteInterval > 0) ScheduleWrite(v, term);
+        if (_o.AppendInterval > 0) ScheduleAppend(v, term);
+    }
+
+    private int Missing(int v)
+        => _committed.Count(e => e.Key > _log[v].Count || _log[v][e.Key - 1] != e.Value);
+
+    private void ScheduleAppend(int v, long term)
+        => OnNode(v, Now + _o.AppendInterval, () =>
+        {
+            if (_role[v] != RaftRole.Leader || _term[v] != term) return;
+            _log[v].Add(term);
+            _match[v][v] = _log[v].Count;
+            AdvanceCommit(v);
+            ScheduleAppend(v, term);
+        });
+
+    /// <summary>Commits the longest prefix a quorum holds, counting only entries of the leader's own term (§5.4.2).</summary>
+    private void AdvanceCommit(int v)
+    {
+        var log = _log[v];
+        for (int i = log.Count; i > _commit[v]; i--)
+        {
+            if (log[i - 1] != _term[v]) break;
+            if (_match[v].Count(m => m >= i) < Quorum) continue;
+            for (int k = _commit[v] + 1; k <= i; k++) _committed.TryAdd(k, log[k - 1]);
+            _commit[v] = i;
+            break;
+        }
     }
 
     private void Heartbeat(int v, long term)
@@ -285,27 +354,44 @@ public sealed class RaftCluster
         {
             if (u == v) continue;
             int follower = u;
-            Send(v, follower, () => OnAppendEntries(follower, v, term));
+            var entries = _o.AppendInterval > 0 ? _log[v].ToArray() : null;
+            Send(v, follower, () => OnAppendEntries(follower, v, term, entries));
         }
         OnNode(v, Now + _o.HeartbeatInterval, () => Heartbeat(v, term));
     }
 
-    private void OnAppendEntries(int v, int leader, long term)
+    private void OnAppendEntries(int v, int leader, long term, long[]? entries)
     {
         if (term < _term[v])
         {
             long current = _term[v];
-            Send(v, leader, () => OnAppendReply(leader, current));
+            Send(v, leader, () => OnAppendReply(leader, v, current, 0));
             return;
         }
         if (term > _term[v]) { _term[v] = term; _votedFor[v] = -1; }
         _role[v] = RaftRole.Follower;
         ResetElectionTimer(v);
+        if (entries is null) return;
+        // Raft's rule: keep the matching prefix, cut at the first conflict, append what is new. A delayed, shorter copy
+        // of the same leader's log therefore never removes entries.
+        var log = _log[v];
+        int same = 0;
+        while (same < entries.Length && same < log.Count && log[same] == entries[same]) same++;
+        if (same < entries.Length)
+        {
+            log.RemoveRange(same, log.Count - same);
+            log.AddRange(entries.AsSpan(same));
+        }
+        int length = entries.Length;
+        Send(v, leader, () => OnAppendReply(leader, v, term, length));
     }
 
-    private void OnAppendReply(int v, long term)
+    private void OnAppendReply(int v, int from, long term, int matched)
     {
-        if (term > _term[v]) StepDown(v, term);
+        if (term > _term[v]) { StepDown(v, term); return; }
+        if (_role[v] != RaftRole.Leader || term != _term[v]) return;
+        _match[v][from] = Math.Max(_match[v][from], matched);
+        AdvanceCommit(v);
     }
 
     private void ScheduleWrite(int v, long term)

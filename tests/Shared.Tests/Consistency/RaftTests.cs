@@ -44,6 +44,25 @@ public sealed class RaftTests
     }
 
     [Fact]
+    public void The_election_restriction_keeps_every_committed_entry_in_every_new_leaders_log()
+    {
+        int missingWith = 0, missingWithout = 0, committed = 0;
+        for (int seed = 0; seed < 30; seed++)
+        {
+            var safe = RaftExperiments.RandomFaults(new RaftOptions { AppendInterval = 20 }, seed, 3000);
+            var unsafeRun = RaftExperiments.RandomFaults(new RaftOptions { AppendInterval = 20, CheckLogUpToDate = false }, seed, 3000);
+            missingWith += safe.Elections.Sum(e => e.MissingCommitted) + safe.LostCommittedEntries();
+            missingWithout += unsafeRun.Elections.Sum(e => e.MissingCommitted);
+            committed += safe.CommittedEntries;
+            // A node grants at most one candidate per term.
+            Assert.All(safe.Grants.GroupBy(g => (g.Term, g.Voter)), g => Assert.Single(g.Select(x => x.Candidate).Distinct()));
+        }
+        Assert.True(committed > 1000);
+        Assert.Equal(0, missingWith);
+        Assert.True(missingWithout > 0);
+    }
+
+    [Fact]
     public void A_partitioned_old_leader_keeps_believing_while_the_majority_elects_a_new_one()
     {
         var c = new RaftCluster(new RaftOptions(), seed: 2);
@@ -81,6 +100,7 @@ public sealed class RaftTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new RaftCluster(new RaftOptions { Nodes = 0 }, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RaftCluster(new RaftOptions { Quorum = 6 }, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RaftCluster(new RaftOptions { AppendInterval = -1 }, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RaftCluster(new RaftOptions { HeartbeatInterval = 500 }, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RaftCluster(new RaftOptions { MessageDelayMax = 0.5 }, 1));
         Assert.Throws<ArgumentException>(() => new RaftCluster(new RaftOptions { ClientWriteInterval = 10 }, 1));
