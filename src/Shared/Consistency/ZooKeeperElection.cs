@@ -60,14 +60,13 @@ public static class ZooKeeperElection
                 if (!live.Contains(z)) continue;
                 notifications++;
                 // getChildren: am I the lowest? If not, (re)watch what is now just below me.
-                var below = live.GetViewBetween(long.MinValue, z - 1);
-                if (below.Count == 0)
+                if (live.Min == z)
                 {
                     if (believesLeader.Add(z)) { changes++; leaders.Add(z); }
                 }
                 else if (strategy == WatchStrategy.Predecessor)
                 {
-                    long p = below.Max;
+                    long p = live.GetViewBetween(long.MinValue, z - 1).Max;
                     if (!watchers.TryGetValue(p, out var list)) watchers[p] = list = [];
                     list.Add(z);
                 }
