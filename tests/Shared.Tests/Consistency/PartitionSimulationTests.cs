@@ -70,6 +70,17 @@ public sealed class PartitionSimulationTests
     }
 
     [Fact]
+    public void The_summary_has_one_row_per_side_and_phase()
+    {
+        var run = PartitionSimulation.Run(ReplicationMode.CpMajority, Small);
+        var rows = run.Summary();
+        Assert.Equal(6, rows.Count);
+        Assert.Equal(0.0, rows.Single(r => r.Side == "B" && r.Phase == "during").Availability);
+        Assert.All(rows.Where(r => r.Phase != "during" || r.Side == "A"), r => Assert.Equal(1.0, r.Availability));
+        Assert.Throws<ArgumentOutOfRangeException>(() => run.Summary(-1));
+    }
+
+    [Fact]
     public void Options_are_validated()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => PartitionSimulation.Run(ReplicationMode.Ap, Small with { SideB = [5] }));

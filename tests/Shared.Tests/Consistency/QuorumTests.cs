@@ -32,6 +32,19 @@ public sealed class QuorumTests
     }
 
     [Fact]
+    public void Brute_force_overlap_and_the_sweep_agree_with_the_rule()
+    {
+        Assert.True(Quorums.AlwaysOverlap(5, 3, 3));
+        Assert.False(Quorums.AlwaysOverlap(5, 3, 2));
+        var sweep = Quorums.Sweep(3, 500, new Random(1));
+        Assert.Equal(9, sweep.Count);
+        Assert.All(sweep, c => Assert.Equal(c.Overlap, c.AlwaysMeet));
+        Assert.All(sweep.Where(c => c.Overlap), c => Assert.Equal(0, c.Stale));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Quorums.AlwaysOverlap(13, 1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Quorums.Sweep(3, 0, new Random(1)));
+    }
+
+    [Fact]
     public void Measured_stale_reads_match_the_formula()
     {
         var rng = new Random(3);
