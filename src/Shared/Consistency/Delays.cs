@@ -54,6 +54,7 @@ public abstract class Delay
     /// <summary>The standard normal CDF Φ(x), by bisection on <see cref="NormalQuantile"/> (accurate to 1e-12 in p).</summary>
     public static double NormalCdf(double x)
     {
+        Guard.That(!double.IsNaN(x), "x must be a number", nameof(x));
         if (x < -8) return 0;
         if (x > 8) return 1;
         double lo = 1e-16, hi = 1 - 1e-16;

@@ -128,6 +128,7 @@ public sealed class PartitionRun
     /// <summary>Share of requests from <paramref name="side"/> invoked in [from, to) that succeeded.</summary>
     public double Availability(int side, double from, double to)
     {
+        ValidateRange(side, from, to);
         var ops = Ops.Where(o => o.Side == side && o.Invoke >= from && o.Invoke < to).ToList();
         return ops.Count == 0 ? 1 : (double)ops.Count(o => o.Ok) / ops.Count;
     }
@@ -135,6 +136,7 @@ public sealed class PartitionRun
     /// <summary>Share of successful reads from <paramref name="side"/> invoked in [from, to) that were stale.</summary>
     public double StaleRate(int side, double from, double to)
     {
+        ValidateRange(side, from, to);
         var reads = Ops.Where(o => o.Side == side && o.Ok && o.Kind == OpKind.Read && o.Invoke >= from && o.Invoke < to).ToList();
         return reads.Count == 0 ? 0 : (double)reads.Count(o => o.Stale) / reads.Count;
     }
@@ -142,8 +144,17 @@ public sealed class PartitionRun
     /// <summary>The successful operations as a register history (value = version id) for <see cref="ConsistencyChecker"/>.
     /// Failed operations are dropped: they had no effect.</summary>
     public IReadOnlyList<RegisterOp> RegisterHistory(double from = 0, double to = double.PositiveInfinity)
-        => Ops.Where(o => o.Ok && o.Invoke >= from && o.Invoke < to)
+    {
+        ValidateRange(0, from, to);
+        return Ops.Where(o => o.Ok && o.Invoke >= from && o.Invoke < to)
             .Select(o => new RegisterOp(o.Client, o.Kind, o.Version, o.Invoke, o.Response)).ToList();
+    }
+
+    private static void ValidateRange(int side, double from, double to)
+    {
+        Guard.InRange(side, 0, 1);
+        Guard.That(!double.IsNaN(from) && !double.IsNaN(to) && from <= to, $"need from ≤ to; got [{from}, {to}).", nameof(to));
+    }
 }
 
 /// <summary>

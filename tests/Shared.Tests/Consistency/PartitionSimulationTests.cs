@@ -78,6 +78,9 @@ public sealed class PartitionSimulationTests
         Assert.Equal(0.0, rows.Single(r => r.Side == "B" && r.Phase == "during").Availability);
         Assert.All(rows.Where(r => r.Phase != "during" || r.Side == "A"), r => Assert.Equal(1.0, r.Availability));
         Assert.Throws<ArgumentOutOfRangeException>(() => run.Summary(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => run.Availability(2, 0, 1));
+        Assert.Throws<ArgumentException>(() => run.StaleRate(0, 5, 1));
+        Assert.Throws<ArgumentException>(() => run.RegisterHistory(double.NaN));
     }
 
     [Fact]
