@@ -1,1 +1,0 @@
-double Square(double x) => x * x;

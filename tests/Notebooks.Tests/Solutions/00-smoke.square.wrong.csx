@@ -1,1 +1,0 @@
-double Square(double x) => 2 * x;
