@@ -62,7 +62,9 @@ apt_install() { # packages...: as root
     printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod 755 "$policy"; added=1
   fi
   local rc=0
-  { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@" >/dev/null; } || rc=$?
+  # Wait for another apt/dpkg run (an unattended upgrade, say) instead of failing at once.
+  local lock=(-o DPkg::Lock::Timeout=600)
+  { apt-get "${lock[@]}" update -qq && apt-get "${lock[@]}" install -y -qq --no-install-recommends "$@" >/dev/null; } || rc=$?
   [ "$added" = 1 ] && rm -f "$policy"
   [ "$rc" = 0 ] || die "apt-get failed (exit $rc) installing: $*"
 }
