@@ -13,6 +13,9 @@ namespace SystemDesign.Probabilistic;
 public sealed class BloomFilter
 {
     private readonly ulong[] _words;
+    // Copies of Bits and Hashes for the hot loops: notebooks load a Debug build, where property calls are not inlined.
+    private readonly ulong _m;
+    private readonly int _k;
 
     /// <summary>Number of bits, m.</summary>
     public long Bits { get; }
@@ -28,6 +31,8 @@ public sealed class BloomFilter
         Bits = Guard.InRange(bits, 8, 1L << 36);
         Hashes = Guard.InRange(hashes, 1, 64);
         _words = new ulong[(bits + 63) / 64];
+        _m = (ulong)bits;
+        _k = hashes;
     }
 
     /// <summary>A filter sized for <paramref name="expectedItems"/> at false-positive rate <paramref name="falsePositiveRate"/>, with the optimal k.</summary>
@@ -76,10 +81,11 @@ public sealed class BloomFilter
     public void Add(ReadOnlySpan<byte> item)
     {
         var (h1, h2) = Hash(item);
-        for (int i = 0; i < Hashes; i++)
+        ulong[] words = _words;
+        for (int i = 0; i < _k; i++)
         {
-            long bit = Index(h1, h2, i);
-            _words[bit >> 6] |= 1UL << (int)(bit & 63);
+            ulong bit = (h1 + (ulong)i * h2) % _m;
+            words[bit >> 6] |= 1UL << (int)(bit & 63);
         }
         Count++;
     }
@@ -89,10 +95,11 @@ public sealed class BloomFilter
     public bool MightContain(ReadOnlySpan<byte> item)
     {
         var (h1, h2) = Hash(item);
-        for (int i = 0; i < Hashes; i++)
+        ulong[] words = _words;
+        for (int i = 0; i < _k; i++)
         {
-            long bit = Index(h1, h2, i);
-            if ((_words[bit >> 6] & (1UL << (int)(bit & 63))) == 0) return false;
+            ulong bit = (h1 + (ulong)i * h2) % _m;
+            if ((words[bit >> 6] & (1UL << (int)(bit & 63))) == 0) return false;
         }
         return true;
     }

@@ -42,6 +42,9 @@ public sealed class HyperLogLog
     private static readonly double[] PowersOfHalf = Enumerable.Range(0, 65).Select(r => Math.Pow(2, -r)).ToArray();
 
     private readonly byte[] _packed;
+    // Copies for AddHash, the hot path: notebooks load a Debug build, where property calls are not inlined.
+    private readonly int _p;
+    private readonly ulong _indexMask;
 
     /// <summary>Precision p: the number of hash bits that choose a register.</summary>
     public int Precision { get; }
@@ -54,6 +57,8 @@ public sealed class HyperLogLog
         Precision = Guard.InRange(precision, MinPrecision, MaxPrecision);
         RegisterCount = 1 << precision;
         _packed = new byte[DenseBytes(precision)];
+        _p = precision;
+        _indexMask = (ulong)RegisterCount - 1;
     }
 
     /// <summary>Bytes of m registers at 6 bits: 12,288 for p = 14.</summary>
@@ -81,11 +86,16 @@ public sealed class HyperLogLog
     /// <summary>Adds an already-hashed item (a uniformly distributed 64-bit value).</summary>
     public bool AddHash(ulong hash)
     {
-        int index = (int)(hash & (ulong)(RegisterCount - 1));
+        int index = (int)(hash & _indexMask);
         // The sentinel bit caps the rank at 64 − p + 1 when the remaining bits are all zero.
-        ulong rest = (hash >> Precision) | (1UL << (64 - Precision));
+        ulong rest = (hash >> _p) | (1UL << (64 - _p));
         int rank = BitOperations.TrailingZeroCount(rest) + 1;
-        if (rank <= Get(index)) return false;
+        // Get(index), written out: the register occupies bits 6·index .. 6·index + 5.
+        byte[] packed = _packed;
+        int bit = index * RegisterBits, b = bit >> 3, shift = bit & 7;
+        int current = packed[b] >> shift;
+        if (shift > 8 - RegisterBits) current |= packed[b + 1] << (8 - shift);
+        if (rank <= (current & RegisterMask)) return false;
         Set(index, rank);
         return true;
     }

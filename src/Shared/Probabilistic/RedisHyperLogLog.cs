@@ -3,7 +3,7 @@ using StackExchange.Redis;
 namespace SystemDesign.Probabilistic;
 
 /// <summary>One checkpoint of a stream fed to both Redis and <see cref="HyperLogLog"/>.</summary>
-public sealed record RedisHllSample(int Trial, long Cardinality, long Redis, double Ours, double OursErtl, long RedisBytes, string Encoding)
+public sealed record RedisHllSample(int Trial, long Cardinality, long Redis, double Ours, double OursErtl, long RedisBytes, long ValueBytes, string Encoding)
 {
     public double RedisError => (double)Redis / Cardinality - 1;
     public double OursError => Ours / Cardinality - 1;
@@ -82,6 +82,29 @@ public sealed class RedisHyperLogLog
         return reply.IsNull ? 0 : (long)reply;
     }
 
+    /// <summary>
+    /// The exact alternative: SADD <paramref name="members"/> distinct integers to a Redis set (pipelined),
+    /// read MEMORY USAGE, delete the key. Returns bytes per member.
+    /// </summary>
+    public static double SetBytesPerMember(IDatabase db, string key, int members)
+    {
+        Guard.NotNull(db);
+        Guard.NotEmpty(key);
+        Guard.InRange(members, 1, 10_000_000);
+        db.KeyDelete(key);
+        try
+        {
+            var pending = Enumerable.Range(0, members).Select(i => (RedisValue)(1_000_000_000L + i)).Chunk(1000)
+                .Select(batch => db.SetAddAsync(key, batch)).ToArray();
+            Task.WaitAll(pending);
+            return (double)MemoryUsage(db, key) / members;
+        }
+        finally
+        {
+            db.KeyDelete(key);
+        }
+    }
+
     /// <summary>CONFIG GET hll-sparse-max-bytes: the sparse-to-dense threshold.</summary>
     public static long SparseMaxBytes(IConnectionMultiplexer redis)
     {
@@ -134,7 +157,7 @@ public sealed class RedisHyperLogLog
                         batch[j] = item;
                     }
                     key.Add(batch);
-                    samples.Add(new RedisHllSample(t, checkpoint, key.Count(), ours.Estimate(), ours.Estimate(HllEstimator.Ertl), key.MemoryUsage(), key.Encoding()));
+                    samples.Add(new RedisHllSample(t, checkpoint, key.Count(), ours.Estimate(), ours.Estimate(HllEstimator.Ertl), key.MemoryUsage(), key.StoredBytes(), key.Encoding()));
                 }
             }
         }
