@@ -115,9 +115,9 @@ public sealed class TopK
 
     public void Add(string item, long count = 1)
     {
-        Guard.NotNull(item);
-        _sketch.Add(item, count);
-        long estimate = _sketch.Estimate(item);
+        byte[] bytes = Encoding.UTF8.GetBytes(Guard.NotNull(item));
+        _sketch.Add(bytes, count);
+        long estimate = _sketch.Estimate(bytes);
         if (_candidates.ContainsKey(item) || _candidates.Count < K)
         {
             _candidates[item] = estimate;

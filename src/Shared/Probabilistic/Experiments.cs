@@ -278,7 +278,7 @@ public static class SketchExperiments
     {
         Guard.NotEmpty(counts);
         var sketch = CountMinSketch.ForError(epsilon, delta);
-        var names = Enumerable.Range(0, counts.Count).Select(ItemName).ToArray();
+        var names = Enumerable.Range(0, counts.Count).Select(i => System.Text.Encoding.UTF8.GetBytes(ItemName(i))).ToArray();
         for (int i = 0; i < counts.Count; i++) sketch.Add(names[i], counts[i]);
         double bound = epsilon * sketch.TotalCount;
         int under = 0, over = 0, beyond = 0;

@@ -16,7 +16,7 @@ public enum HllEstimator
     Classic,
 
     /// <summary>Ertl's improved estimator ("New cardinality estimation algorithms for HyperLogLog sketches",
-    /// 2017), which Redis uses since 4.0: one formula over the register histogram, no switch-over bias.</summary>
+    /// 2017), which Redis has used since 2018 (redis/redis#4749): one formula over the register histogram, no switch-over bias.</summary>
     Ertl,
 }
 
