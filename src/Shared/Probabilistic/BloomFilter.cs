@@ -13,6 +13,9 @@ namespace SystemDesign.Probabilistic;
 public sealed class BloomFilter
 {
     private readonly ulong[] _words;
+    // Copies of Bits and Hashes for the hot loops: notebooks load a Debug build, where property calls are not inlined.
+    private readonly ulong _m;
+    private readonly int _k;
 
     /// <summary>Number of bits, m.</summary>
     public long Bits { get; }
@@ -28,6 +31,8 @@ public sealed class BloomFilter
         Bits = Guard.InRange(bits, 8, 1L << 36);
         Hashes = Guard.InRange(hashes, 1, 64);
         _words = new ulong[(bits + 63) / 64];
+        _m = (ulong)bits;
+        _k = hashes;
     }
 
     /// <summary>A filter sized for <paramref name="expectedItems"/> at false-positive rate <paramref name="falsePositiveRate"/>, with the optimal k.</summary>
@@ -76,10 +81,11 @@ public sealed class BloomFilter
     public void Add(ReadOnlySpan<byte> item)
     {
         var (h1, h2) = Hash(item);
-        for (int i = 0; i < Hashes; i++)
+        ulong[] words = _words;
+        for (int i = 0; i < _k; i++)
         {
-            long bit = Index(h1, h2, i);
-            _words[bit >> 6] |= 1UL << (int)(bit & 63);
+            ulong bit = (h1 + (ulong)i * h2) % _m;
+            words[bit >> 6] |= 1UL << (int)(bit & 63);
         }
         Count++;
     }
@@ -89,10 +95,11 @@ public sealed class BloomFilter
     public bool MightContain(ReadOnlySpan<byte> item)
     {
         var (h1, h2) = Hash(item);
-        for (int i = 0; i < Hashes; i++)
+        ulong[] words = _words;
+        for (int i = 0; i < _k; i++)
         {
-            long bit = Index(h1, h2, i);
-            if ((_words[bit >> 6] & (1UL << (int)(bit & 63))) == 0) return false;
+            ulong bit = (h1 + (ulong)i * h2) % _m;
+            if ((words[bit >> 6] & (1UL << (int)(bit & 63))) == 0) return false;
         }
         return true;
     }
@@ -111,6 +118,26 @@ public sealed class BloomFilter
         return (_words[index >> 6] & (1UL << (int)(index & 63))) != 0;
     }
 
+    /// <summary>
+    /// Clears the item's k bits: what a naive "delete" would do. It is here to show why a plain Bloom filter
+    /// cannot delete: the bits are shared, so every other item that uses one of them now answers "definitely
+    /// not" although it was added (a false negative). Use <see cref="CountingBloomFilter"/> to delete.
+    /// </summary>
+    /// <returns>The number of bits that were set and are now clear.</returns>
+    public int ClearBits(string item)
+    {
+        var (h1, h2) = Hash(Encoding.UTF8.GetBytes(Guard.NotNull(item)));
+        int cleared = 0;
+        for (int i = 0; i < Hashes; i++)
+        {
+            long bit = Index(h1, h2, i);
+            ulong mask = 1UL << (int)(bit & 63);
+            if ((_words[bit >> 6] & mask) != 0) cleared++;
+            _words[bit >> 6] &= ~mask;
+        }
+        return cleared;
+    }
+
     internal static (ulong H1, ulong H2) Hash(ReadOnlySpan<byte> item)
     {
         UInt128 h = XxHash128.HashToUInt128(item);
@@ -118,5 +145,8 @@ public sealed class BloomFilter
         return ((ulong)(h >> 64), (ulong)h | 1);
     }
 
-    private long Index(ulong h1, ulong h2, int i) => (long)((h1 + (ulong)i * h2) % (ulong)Bits);
+    private long Index(ulong h1, ulong h2, int i) => Position(h1, h2, i, Bits);
+
+    /// <summary>The i-th of k positions in an array of <paramref name="length"/> slots (shared with the counting filter).</summary>
+    internal static long Position(ulong h1, ulong h2, int i, long length) => (long)((h1 + (ulong)i * h2) % (ulong)length);
 }

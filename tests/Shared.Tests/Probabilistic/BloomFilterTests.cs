@@ -35,4 +35,16 @@ public sealed class BloomFilterTests
         Assert.Equal("hashes", Assert.Throws<ArgumentOutOfRangeException>(() => new BloomFilter(1024, 0)).ParamName);
         Assert.Equal("bits", Assert.Throws<ArgumentOutOfRangeException>(() => new BloomFilter(1, 3)).ParamName);
     }
+
+    [Fact]
+    public void Clearing_an_items_bits_creates_false_negatives_for_others()
+    {
+        var filter = new BloomFilter(2_000, 5);
+        var items = Enumerable.Range(0, 300).Select(i => $"item-{i}").ToArray();
+        foreach (var item in items) filter.Add(item);
+        Assert.True(filter.ClearBits(items[0]) > 0);
+        Assert.False(filter.MightContain(items[0]));
+        // At about 53% fill, each of the other items shares some of the 5 cleared bits with probability ~1.2%.
+        Assert.Contains(items.Skip(1), item => !filter.MightContain(item));
+    }
 }
