@@ -25,3 +25,22 @@ public class BloomFilterBenchmarks
     [Benchmark]
     public bool MightContain() => _filter.MightContain(_keys[_i++ & 0xFFFF]);
 }
+
+/// <summary>HyperLogLog at p = 14 (16,384 registers, 12 KB): cost of one add, hashing included.</summary>
+[MemoryDiagnoser]
+public class HyperLogLogBenchmarks
+{
+    private HyperLogLog _hll = null!;
+    private byte[][] _keys = null!;
+    private int _i;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _hll = new HyperLogLog(14);
+        _keys = Enumerable.Range(0, 1 << 16).Select(i => System.Text.Encoding.UTF8.GetBytes($"user:{i}")).ToArray();
+    }
+
+    [Benchmark]
+    public bool Add() => _hll.Add(_keys[_i++ & 0xFFFF]);
+}
