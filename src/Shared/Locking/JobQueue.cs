@@ -293,6 +293,49 @@ public sealed class JobQueue
         }
     }
 
+    /// <summary>Jobs in progress over time, as a step function: (time, count) after each start or end.</summary>
+    public static (double[] TimeMs, double[] InProgress) InProgress(IReadOnlyList<JobRun> runs)
+    {
+        Guard.NotNull(runs);
+        var events = runs.SelectMany(r => new[] { (T: r.StartMs, D: +1), (T: r.EndMs, D: -1) }).OrderBy(e => e.T).ThenBy(e => e.D).ToList();
+        var t = new List<double> { 0 };
+        var n = new List<double> { 0 };
+        int now = 0;
+        foreach (var e in events)
+        {
+            t.Add(e.T);
+            n.Add(now);
+            now += e.D;
+            t.Add(e.T);
+            n.Add(now);
+        }
+        return (t.ToArray(), n.ToArray());
+    }
+
+    /// <summary>
+    /// The transactional pattern needs no reaper: a worker claims a job inside a transaction and its process
+    /// dies (the connection closes without COMMIT); PostgreSQL rolls back and drops the row lock, and the next
+    /// worker claims the same job at once. Returns (job the crashed worker held, job the next worker got).
+    /// Call <see cref="Reset"/> first.
+    /// </summary>
+    public (long Crashed, long? NextClaim) ClaimThenDisconnect()
+    {
+        string claim = $"SELECT id FROM {Jobs} WHERE status = 'pending' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
+        long crashed;
+        using (var dying = OpenConnection())
+        {
+            var tx = dying.BeginTransaction();
+            using var cmd = new NpgsqlCommand(claim, dying, tx);
+            crashed = (long)cmd.ExecuteScalar()!;
+            using var next = OpenConnection();
+            using var peek = new NpgsqlCommand(claim, next);
+            Guard.That(peek.ExecuteScalar() is not long id || id != crashed, "a claimed row must be skipped while its claimer lives", nameof(claim));
+        } // Dispose closes the connection mid-transaction: what a killed process does
+        using var survivor = OpenConnection();
+        using var again = new NpgsqlCommand(claim, survivor);
+        return (crashed, again.ExecuteScalar() as long?);
+    }
+
     /// <summary>The most intervals that overlap at any instant (an end at the same instant as a start does not overlap).</summary>
     public static int MaxOverlap(IReadOnlyList<JobRun> runs)
     {

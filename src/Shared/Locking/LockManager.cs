@@ -52,8 +52,9 @@ public readonly record struct WaitEdge(int Waiter, int Blocker, int Row);
 /// <param name="Other">the transaction on the other side of the conflict: the blocker a wait-die requester would have waited for, the older requester that wounded a holder, or (detection) the requester whose wait closed the cycle.</param>
 /// <param name="VictimWasRequester">true when the victim is the transaction that made the request.</param>
 /// <param name="Cycle">the wait-for cycle (first transaction repeated at the end) when the abort broke a deadlock.</param>
+/// <param name="YoungestOfCycle">for a deadlock victim, whether it was the youngest member of the cycle; null for the timestamp policies.</param>
 public sealed record AbortRecord(int Victim, long VictimTimestamp, int Other, long OtherTimestamp, DeadlockPolicy Policy,
-    bool VictimWasRequester, IReadOnlyList<int>? Cycle)
+    bool VictimWasRequester, IReadOnlyList<int>? Cycle, bool? YoungestOfCycle = null)
 {
     /// <summary>Whether the victim started after the other transaction (a larger timestamp is younger).</summary>
     public bool VictimIsYounger => VictimTimestamp > OtherTimestamp;
@@ -231,10 +232,20 @@ public sealed class LockManager(DeadlockPolicy policy = DeadlockPolicy.Detect, V
     }
 
     /// <summary>A cycle through <paramref name="txn"/> (first element repeated at the end), or null.</summary>
-    public IReadOnlyList<int>? FindCycleFrom(int txn) => WaitForGraph.CycleThrough(Edges(), txn);
+    public IReadOnlyList<int>? FindCycleFrom(int txn) => WaitForGraph.CycleThrough(BlockersOf, txn);
 
     /// <summary>Any cycle of the wait-for graph, or null: a deadlock nobody has broken.</summary>
-    public IReadOnlyList<int>? FindAnyCycle() => WaitForGraph.AnyCycle(Edges());
+    public IReadOnlyList<int>? FindAnyCycle()
+        => WaitForGraph.AnyCycle(_txns.Values.Where(t => t.Waiting is not null).Select(t => t.Id).Order(), BlockersOf);
+
+    /// <summary>The transactions <paramref name="txn"/> waits for (its out-edges), computed from the lock table on demand.</summary>
+    private IReadOnlyList<int> BlockersOf(int txn)
+    {
+        if (!_txns.TryGetValue(txn, out var t) || t.Waiting is not { } w) return [];
+        var r = _rows[w.Row];
+        int position = r.Queue.FindIndex(q => q.Txn == txn);
+        return Blockers(r, txn, w.Mode, position);
+    }
 
     private Row RowOf(int row)
     {
@@ -276,7 +287,8 @@ public sealed class LockManager(DeadlockPolicy policy = DeadlockPolicy.Detect, V
     }
 
     private void Record(Txn victim, Txn other, bool requester, IReadOnlyList<int>? cycle)
-        => _aborts.Add(new AbortRecord(victim.Id, victim.Timestamp, other.Id, other.Timestamp, Policy, requester, cycle));
+        => _aborts.Add(new AbortRecord(victim.Id, victim.Timestamp, other.Id, other.Timestamp, Policy, requester, cycle,
+            cycle?.All(c => _txns[c].Timestamp <= victim.Timestamp)));
 
     /// <summary>Removes the transaction everywhere and grants what its release makes grantable.</summary>
     private List<int> AbortInternal(int txn)

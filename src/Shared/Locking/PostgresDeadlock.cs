@@ -51,6 +51,52 @@ public sealed record TwoSessionRun(SessionOutcome A, SessionOutcome B, double De
     /// <summary>How many sessions received 40P01 (PostgreSQL aborts exactly one per cycle).</summary>
     public int DeadlockErrors => (A.SqlState == DeadlockDetected ? 1 : 0) + (B.SqlState == DeadlockDetected ? 1 : 0);
 
+    /// <summary>
+    /// Which session a model of the detector predicts as the victim, from the observed wait starts. Each backend
+    /// runs the check deadlock_timeout after it began waiting — once (<paramref name="periodic"/> false, what
+    /// PostgreSQL does), or again every deadlock_timeout (true, what "checked every deadlock_timeout" suggests);
+    /// the first check that runs while the cycle exists (both waiting) finds it and aborts its own backend.
+    /// Null when one of the sessions never waited.
+    /// </summary>
+    public string? PredictVictim(bool periodic)
+    {
+        if (A.WaitStartedMs is not { } a || B.WaitStartedMs is not { } b) return null;
+        double cycle = Math.Max(a, b), t = DeadlockTimeoutMs;
+        double FirstCheckAfter(double start)
+        {
+            double first = start + t;
+            if (first > cycle || !periodic) return first > cycle ? first : double.PositiveInfinity;
+            return start + t * (Math.Floor((cycle - start) / t) + 1);
+        }
+        double ca = FirstCheckAfter(a), cb = FirstCheckAfter(b);
+        return double.IsPositiveInfinity(Math.Min(ca, cb)) ? null : ca <= cb ? A.Name : B.Name;
+    }
+
+    /// <summary>Timeline bars: each session's lock wait, on lanes named "<paramref name="label"/>: A" and "…: B".</summary>
+    public IReadOnlyList<TimelineBar> Bars(string label)
+    {
+        Guard.NotEmpty(label);
+        return new[] { A, B }.Where(s => s.WaitStartedMs is not null)
+            .Select(s => new TimelineBar($"{label}: {s.Name}", s.WaitStartedMs!.Value, s.EndedMs, "waiting for a row lock")).ToList();
+    }
+
+    /// <summary>Timeline marks: when each waiting backend's deadlock check ran (deadlock_timeout after it began to wait) and how each session ended.</summary>
+    public IReadOnlyList<TimelineMark> Marks(string label)
+    {
+        Guard.NotEmpty(label);
+        var marks = new List<TimelineMark>();
+        foreach (var s in new[] { A, B })
+        {
+            string lane = $"{label}: {s.Name}";
+            if (s.WaitStartedMs is { } w && w + DeadlockTimeoutMs < s.EndedMs)
+                marks.Add(new TimelineMark(lane, w + DeadlockTimeoutMs, "check", "deadlock check ran", true));
+            marks.Add(s.SqlState is { } state
+                ? new TimelineMark(lane, s.EndedMs, state, "aborted itself", false)
+                : new TimelineMark(lane, s.EndedMs, "commit", "got the lock, committed", true));
+        }
+        return marks;
+    }
+
     public const string DeadlockDetected = "40P01";
     public const string LockNotAvailable = "55P03";
 }

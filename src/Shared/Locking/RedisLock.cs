@@ -88,6 +88,50 @@ public sealed class RedisLock
     /// <summary>The next fencing token: INCR on a counter that never expires, so tokens only grow.</summary>
     public long NextFencingToken() => _db.StringIncrement(FenceKey);
 
+    /// <summary>
+    /// The two release races of a naive DEL, on the real server. (a) A's lock expires (TTL
+    /// <paramref name="shortTtl"/>, waited out for real), B acquires, A releases. (b) A releases, B acquires, A
+    /// retries its release (a retry after a lost reply). Each is run with the compare-and-delete script and with a
+    /// plain DEL; the row says whether B still holds its lock afterwards.
+    /// </summary>
+    public IReadOnlyList<ReleaseRace> ReleaseRaces(TimeSpan shortTtl, Random random)
+    {
+        Guard.InRange(shortTtl.TotalMilliseconds, 1, 1000, nameof(shortTtl));
+        Guard.NotNull(random);
+        var rows = new List<ReleaseRace>();
+        foreach (bool safe in new[] { true, false })
+        {
+            foreach (bool expiry in new[] { true, false })
+            {
+                Clear();
+                string a = NewToken(random), b = NewToken(random);
+                TryAcquire(a, expiry ? shortTtl : TimeSpan.FromSeconds(30));
+                if (expiry) WaitUntilFree(TimeSpan.FromSeconds(5));
+                else Release(a);
+                Guard.That(TryAcquire(b, TimeSpan.FromSeconds(30)), "B must get the free lock", nameof(shortTtl));
+                bool released = safe ? Release(a) : UnsafeRelease();
+                rows.Add(new ReleaseRace(expiry ? "(a) A's lock expired, B acquired, A releases" : "(b) A released, B acquired, A retries its release",
+                    safe ? "Lua compare-and-delete" : "plain DEL", released, Holder() == b));
+            }
+        }
+        Clear();
+        return rows;
+    }
+
+    /// <summary>Polls PTTL until the key is gone (it expired), at most <paramref name="timeout"/>.</summary>
+    public void WaitUntilFree(TimeSpan timeout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Holder() is not null)
+        {
+            if (clock.Elapsed > timeout) throw new TimeoutException($"{Key} was still held after {timeout.TotalMilliseconds} ms");
+            Thread.Sleep(2);
+        }
+    }
+
     /// <summary>Deletes the lock and its fencing counter (experiment clean-up).</summary>
     public void Clear() => _db.KeyDelete([Key, FenceKey]);
 }
+
+/// <summary>One row of <see cref="RedisLock.ReleaseRaces"/>: did A's late release delete B's lock?</summary>
+public sealed record ReleaseRace(string Scenario, string Release, bool ADeletedAKey, bool BStillHoldsLock);

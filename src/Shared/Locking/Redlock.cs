@@ -1,5 +1,28 @@
 namespace SystemDesign.Locking;
 
+/// <summary>A fault injected between two clients' attempts in <see cref="Redlock.SplitBrain"/>.</summary>
+public enum RedlockFault
+{
+    /// <summary>Nothing happens: the second client must be refused.</summary>
+    None,
+
+    /// <summary>The shared instance's clock jumps forward past the TTL (an NTP step): its key expires early.</summary>
+    ClockJump,
+
+    /// <summary>The shared instance crashes and restarts empty at once (no fsync, or a replica promoted before it got the key).</summary>
+    RestartWithoutPersistence,
+
+    /// <summary>The same crash, but the instance stays unavailable for a TTL before rejoining, as Redlock's authors require.</summary>
+    DelayedRestart,
+}
+
+/// <summary>The outcome of <see cref="Redlock.SplitBrain"/>: both clients' attempts.</summary>
+public sealed record SplitBrainRun(int Instances, RedlockFault Fault, RedlockAttempt A, RedlockAttempt B)
+{
+    /// <summary>Both clients believe they hold the lock at the same time: mutual exclusion is lost.</summary>
+    public bool TwoHolders => A.Acquired && B.Acquired && B.StartMs + B.ElapsedMs < A.ValidUntilMs;
+}
+
 /// <summary>The result of one Redlock acquisition attempt.</summary>
 /// <param name="LockedNodes">the instances where SET NX PX succeeded.</param>
 /// <param name="ElapsedMs">time spent asking every instance, on the client's clock.</param>
@@ -161,6 +184,35 @@ public sealed class Redlock
     {
         var n = _nodes[Index(node)];
         return n.Keys.TryGetValue(resource, out var held) && n.Local(atMs) < held.ExpiresLocal ? held.Token : null;
+    }
+
+    /// <summary>
+    /// Two clients, one lock, <paramref name="instances"/> instances. A reaches every instance but the last
+    /// ⌊N/2⌋, B every instance but the first ⌊N/2⌋ (a partition), so with N = 5 A locks 0, 1, 2 and B can only
+    /// reach 2, 3, 4: they share instance 2 (with N = 1 they share the only one). A acquires at t = 0; at
+    /// t = 100 ms the fault hits the shared instance; B tries at t = 200 ms.
+    /// </summary>
+    public static SplitBrainRun SplitBrain(int instances, RedlockFault fault, double ttlMs = 10_000)
+    {
+        Guard.InRange(instances, 1, 99);
+        Guard.InRange(ttlMs, 300, 1e9);
+        var r = new Redlock(instances);
+        int cut = instances / 2;
+        if (cut > 0)
+        {
+            r.Partition("A", Enumerable.Range(instances - cut, cut).ToArray());
+            r.Partition("B", Enumerable.Range(0, cut).ToArray());
+        }
+        int shared = cut;
+        var a = r.TryAcquire("A", "resource", "token-A", ttlMs, 0);
+        switch (fault)
+        {
+            case RedlockFault.ClockJump: r.JumpClock(shared, 100, 2 * ttlMs); break;
+            case RedlockFault.RestartWithoutPersistence: r.Restart(shared, 100); break;
+            case RedlockFault.DelayedRestart: r.Restart(shared, 100, ttlMs); break;
+        }
+        var b = r.TryAcquire("B", "resource", "token-B", ttlMs, 200);
+        return new SplitBrainRun(instances, fault, a, b);
     }
 
     private int Index(int node) => Guard.InRange(node, 0, _nodes.Length - 1, nameof(node));

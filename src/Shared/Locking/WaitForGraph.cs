@@ -12,6 +12,13 @@ public static class WaitForGraph
     {
         Guard.NotNull(edges);
         var next = Adjacency(edges);
+        return CycleThrough(t => next.GetValueOrDefault(t) ?? [], start);
+    }
+
+    /// <summary>A cycle through <paramref name="start"/>, following <paramref name="next"/> (each node's blockers, ascending), or null.</summary>
+    public static IReadOnlyList<int>? CycleThrough(Func<int, IReadOnlyList<int>> next, int start)
+    {
+        Guard.NotNull(next);
         var path = new List<int> { start };
         var onPath = new HashSet<int> { start };
         var dead = new HashSet<int>();
@@ -19,7 +26,7 @@ public static class WaitForGraph
 
         bool Search(int node)
         {
-            foreach (int n in next.GetValueOrDefault(node, []))
+            foreach (int n in next(node))
             {
                 if (n == start)
                 {
@@ -43,9 +50,17 @@ public static class WaitForGraph
     {
         Guard.NotNull(edges);
         var next = Adjacency(edges);
+        return AnyCycle(next.Keys.Order(), t => next.GetValueOrDefault(t) ?? []);
+    }
+
+    /// <summary>Any cycle reachable from <paramref name="nodes"/> following <paramref name="next"/>, or null.</summary>
+    public static IReadOnlyList<int>? AnyCycle(IEnumerable<int> nodes, Func<int, IReadOnlyList<int>> next)
+    {
+        Guard.NotNull(nodes);
+        Guard.NotNull(next);
         var state = new Dictionary<int, int>(); // 1 = on the current path, 2 = finished
         var path = new List<int>();
-        foreach (int node in next.Keys.Order())
+        foreach (int node in nodes)
         {
             if (state.ContainsKey(node)) continue;
             var found = Visit(node);
@@ -57,7 +72,7 @@ public static class WaitForGraph
         {
             state[node] = 1;
             path.Add(node);
-            foreach (int n in next.GetValueOrDefault(node, []))
+            foreach (int n in next(node))
             {
                 if (state.GetValueOrDefault(n) == 1)
                 {
@@ -75,6 +90,22 @@ public static class WaitForGraph
             path.RemoveAt(path.Count - 1);
             return null;
         }
+    }
+
+    /// <summary>Whether <paramref name="cycle"/> is a cycle of the graph: at least one edge, closes on its first node, every step an edge.</summary>
+    public static bool IsCycle(IReadOnlyList<WaitEdge> edges, IReadOnlyList<int>? cycle)
+    {
+        Guard.NotNull(edges);
+        if (cycle is null || cycle.Count < 2 || cycle[0] != cycle[^1]) return false;
+        var set = edges.Select(e => (e.Waiter, e.Blocker)).ToHashSet();
+        return Enumerable.Range(0, cycle.Count - 1).All(i => set.Contains((cycle[i], cycle[i + 1])));
+    }
+
+    /// <summary>Edges from an adjacency map (transaction → the transactions it waits for), row 0 on every edge.</summary>
+    public static IReadOnlyList<WaitEdge> FromMap(IReadOnlyDictionary<int, int[]> waitsFor)
+    {
+        Guard.NotNull(waitsFor);
+        return waitsFor.SelectMany(kv => kv.Value.Select(b => new WaitEdge(kv.Key, b, 0))).ToList();
     }
 
     private static Dictionary<int, List<int>> Adjacency(IReadOnlyList<WaitEdge> edges)

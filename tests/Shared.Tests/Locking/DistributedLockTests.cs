@@ -107,6 +107,34 @@ public sealed class DistributedLockTests
         }
     }
 
+    [Fact]
+    public void Split_brain_scenarios()
+    {
+        foreach (int n in new[] { 1, 3, 5, 7 })
+        {
+            Assert.False(Redlock.SplitBrain(n, RedlockFault.None).TwoHolders);
+            Assert.True(Redlock.SplitBrain(n, RedlockFault.RestartWithoutPersistence).TwoHolders);
+            Assert.True(Redlock.SplitBrain(n, RedlockFault.ClockJump).TwoHolders);
+            Assert.False(Redlock.SplitBrain(n, RedlockFault.DelayedRestart).TwoHolders);
+        }
+        var five = Redlock.SplitBrain(5, RedlockFault.ClockJump);
+        Assert.Equal([0, 1, 2], five.A.LockedNodes);
+        Assert.Equal([2, 3, 4], five.B.LockedNodes);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Redlock.SplitBrain(0, RedlockFault.None));
+    }
+
+    [SkippableFact]
+    public void Release_races_on_the_real_server()
+    {
+        using var redis = RealSystem.RequireRedis();
+        var l = new RedisLock(redis.GetDatabase(), "nb06:test:races");
+        var rows = l.ReleaseRaces(TimeSpan.FromMilliseconds(20), new Random(3));
+        Assert.Equal(4, rows.Count);
+        Assert.All(rows, r => Assert.Equal(r.Release.StartsWith("Lua"), r.BStillHoldsLock));
+        Assert.All(rows, r => Assert.Equal(!r.BStillHoldsLock, r.ADeletedAKey));
+        Assert.Null(l.Holder());
+    }
+
     [SkippableFact]
     public void Redis_lock_on_the_real_server()
     {

@@ -147,6 +147,12 @@ public sealed class LockManagerTests
         Assert.Null(WaitForGraph.CycleThrough(edges, 4));
         Assert.Equal([1, 2, 3, 1], WaitForGraph.AnyCycle(edges));
         Assert.Null(WaitForGraph.AnyCycle([new(1, 2, 0), new(2, 3, 0), new(1, 3, 0)]));
+        Assert.True(WaitForGraph.IsCycle(edges, [2, 3, 1, 2]));
+        Assert.False(WaitForGraph.IsCycle(edges, [1, 2, 3]));     // does not close
+        Assert.False(WaitForGraph.IsCycle(edges, [1, 3, 1]));     // 1 does not wait for 3
+        Assert.False(WaitForGraph.IsCycle(edges, null));
+        var fromMap = WaitForGraph.FromMap(new Dictionary<int, int[]> { [1] = [2, 3], [3] = [] });
+        Assert.Equal([new WaitEdge(1, 2, 0), new WaitEdge(1, 3, 0)], fromMap);
     }
 
     /// <summary>

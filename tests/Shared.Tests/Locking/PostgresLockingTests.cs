@@ -106,6 +106,50 @@ public sealed class PostgresLockingTests
         }
     }
 
+    [SkippableFact]
+    public void A_worker_that_dies_inside_its_transaction_frees_its_job()
+    {
+        using var pg = RealSystem.RequirePostgres();
+        var q = new JobQueue(pg);
+        try
+        {
+            q.Reset(3);
+            var (crashed, next) = q.ClaimThenDisconnect();
+            Assert.Equal(1, crashed);
+            Assert.Equal(crashed, next);
+        }
+        finally
+        {
+            q.Drop();
+        }
+    }
+
+    [Fact]
+    public void Victim_models_and_timeline()
+    {
+        SessionOutcome S(string name, double? wait, double end, string? state) => new(name, 1, 0, state is null, state, null, wait, end, null);
+        // A waits at 0, B at 150; timeout 400: A's single check (400) sees the cycle.
+        var soon = new TwoSessionRun(S("A", 0, 400, "40P01"), S("B", 150, 410, null), 400, null);
+        Assert.Equal(("A", "A"), (soon.PredictVictim(false), soon.PredictVictim(true)));
+        // B waits at 600: A's single check (400) ran before the cycle; B's (1000) finds it. Periodic A would re-check at 800.
+        var late = new TwoSessionRun(S("A", 0, 1010, null), S("B", 600, 1000, "40P01"), 400, null);
+        Assert.Equal(("B", "A"), (late.PredictVictim(false), late.PredictVictim(true)));
+        Assert.Null(new TwoSessionRun(S("A", null, 1, null), S("B", 0, 2, null), 400, null).PredictVictim(false));
+        Assert.Equal(2, late.Bars("x").Count);
+        Assert.Contains(late.Marks("x"), m => m.Text == "40P01" && m.Lane == "x: B");
+        Assert.Contains(late.Marks("x"), m => m.Text == "check" && m.Lane == "x: A" && m.At == 400);
+        Assert.Equal("B", late.Victim!.Name);
+    }
+
+    [Fact]
+    public void In_progress_steps_up_and_down()
+    {
+        var (t, n) = JobQueue.InProgress([new(1, 0, 0, 2), new(2, 1, 1, 3)]);
+        Assert.Equal(2, n.Max());
+        Assert.Equal(0, n[^1]);
+        Assert.Equal(t.Order(), t);
+    }
+
     [Fact]
     public void Max_overlap_counts_concurrent_intervals()
     {
