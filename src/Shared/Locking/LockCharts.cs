@@ -47,11 +47,18 @@ public static class LockCharts
             });
             annotations.Add(new()
             {
-                ["x"] = (x0 + x1) / 2 + ox * 2.2, ["y"] = (y0 + y1) / 2 + oy * 2.2, ["xref"] = "x", ["yref"] = "y",
+                ["x"] = (x0 + x1) / 2 + ox * (n == 2 ? 3.5 : 2.2), ["y"] = (y0 + y1) / 2 + oy * (n == 2 ? 3.5 : 2.2), ["xref"] = "x", ["yref"] = "y",
                 ["showarrow"] = false, ["text"] = "row " + string.Join(",", group.Select(e => e.Row).Distinct()),
                 ["font"] = new Dictionary<string, object> { ["color"] = red ? "crimson" : "dimgray", ["size"] = 11 },
             });
         }
+
+        if (edges.Count == 0)
+            annotations.Add(new()
+            {
+                ["x"] = 0, ["y"] = 0, ["xref"] = "x", ["yref"] = "y", ["showarrow"] = false, ["text"] = "nobody waits",
+                ["font"] = new Dictionary<string, object> { ["color"] = "dimgray", ["size"] = 13 },
+            });
 
         var alive = transactions.Where(t => !aborted.Contains(t)).ToList();
         var dead = transactions.Where(aborted.Contains).ToList();
@@ -66,7 +73,7 @@ public static class LockCharts
             traces.Add(CS.Chart.Point<double, double, string>(
                 x: dead.Select(t => pos[t].X), y: dead.Select(t => pos[t].Y), Name: "aborted (victim)",
                 MultiText: new CS.Optional<IEnumerable<string>>(dead.Select(LockSimulation.Name).ToArray(), true), TextPosition: StyleParam.TextPosition.MiddleCenter,
-                Marker: Marker(40, "salmon", "circle-x")));
+                Marker: Marker(40, "salmon", "circle-x", outline: "darkred")));
         if (cycle is not null)
             traces.Add(CS.Chart.Line<double, double, string>(x: [0.0, 0.0], y: [0.0, 0.0], Name: "edge on the cycle",
                 LineColor: Color.fromString("crimson")));
@@ -106,7 +113,8 @@ public static class LockCharts
             traces.Add(CS.Chart.Point<double, double, string>(
                 x: group.Select(m => m.At), y: group.Select(m => (double)(lanes.Count - lanes.IndexOf(m.Lane))), Name: group.Key,
                 MultiText: new CS.Optional<IEnumerable<string>>(group.Select(m => m.Text).ToArray(), true), TextPosition: StyleParam.TextPosition.TopCenter,
-                Marker: Marker(14, group.First().Accepted ? "black" : "crimson", group.First().Accepted ? "circle" : "x")));
+                Marker: Marker(14, group.First().Color ?? (group.First().Accepted ? "black" : "crimson"),
+                    group.First().Symbol ?? (group.First().Accepted ? "circle" : "x"))));
         var chart = Charts.Style(CS.Chart.Combine(traces), title, xTitle, "");
         return Charts.WithLayoutValue(chart, "yaxis", new Dictionary<string, object>
         {
@@ -116,12 +124,13 @@ public static class LockCharts
         });
     }
 
-    internal static Plotly.NET.TraceObjects.Marker Marker(int size, string color, string symbol)
+    internal static Plotly.NET.TraceObjects.Marker Marker(int size, string color, string symbol, string? outline = null)
     {
         var m = new Plotly.NET.TraceObjects.Marker();
         m.SetProperty("size", size);
         m.SetProperty("color", color);
         m.SetProperty("symbol", symbol);
+        if (outline is not null) m.SetProperty("line", new Dictionary<string, object> { ["color"] = outline, ["width"] = 2 });
         return m;
     }
 }
@@ -129,5 +138,5 @@ public static class LockCharts
 /// <summary>An interval on a <see cref="LockCharts.Timeline"/>.</summary>
 public sealed record TimelineBar(string Lane, double Start, double End, string Legend);
 
-/// <summary>An instant on a <see cref="LockCharts.Timeline"/>; <paramref name="Accepted"/> picks a circle or a cross.</summary>
-public sealed record TimelineMark(string Lane, double At, string Text, string Legend, bool Accepted);
+/// <summary>An instant on a <see cref="LockCharts.Timeline"/>; <paramref name="Accepted"/> picks a black circle or a red cross unless a plotly.js <paramref name="Symbol"/> and <paramref name="Color"/> are given.</summary>
+public sealed record TimelineMark(string Lane, double At, string Text, string Legend, bool Accepted, string? Symbol = null, string? Color = null);

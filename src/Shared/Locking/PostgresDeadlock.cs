@@ -80,7 +80,7 @@ public sealed record TwoSessionRun(SessionOutcome A, SessionOutcome B, double De
             .Select(s => new TimelineBar($"{label}: {s.Name}", s.WaitStartedMs!.Value, s.EndedMs, "waiting for a row lock")).ToList();
     }
 
-    /// <summary>Timeline marks: when each waiting backend's deadlock check ran (deadlock_timeout after it began to wait) and how each session ended.</summary>
+    /// <summary>Timeline marks: when a surviving backend's deadlock check ran (deadlock_timeout after it began to wait) and how each session ended.</summary>
     public IReadOnlyList<TimelineMark> Marks(string label)
     {
         Guard.NotEmpty(label);
@@ -88,8 +88,9 @@ public sealed record TwoSessionRun(SessionOutcome A, SessionOutcome B, double De
         foreach (var s in new[] { A, B })
         {
             string lane = $"{label}: {s.Name}";
-            if (s.WaitStartedMs is { } w && w + DeadlockTimeoutMs < s.EndedMs)
-                marks.Add(new TimelineMark(lane, w + DeadlockTimeoutMs, "check", "deadlock check ran", true));
+            // The victim's check is the one that found the cycle: its 40P01 marks it. Others found nothing.
+            if (s.WaitStartedMs is { } w && s.SqlState is null && w + DeadlockTimeoutMs < s.EndedMs)
+                marks.Add(new TimelineMark(lane, w + DeadlockTimeoutMs, "check", "deadlock check ran, no cycle yet", true, "diamond-open", "dimgray"));
             marks.Add(s.SqlState is { } state
                 ? new TimelineMark(lane, s.EndedMs, state, "aborted itself", false)
                 : new TimelineMark(lane, s.EndedMs, "commit", "got the lock, committed", true));

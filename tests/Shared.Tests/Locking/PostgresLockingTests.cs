@@ -138,6 +138,7 @@ public sealed class PostgresLockingTests
         Assert.Equal(2, late.Bars("x").Count);
         Assert.Contains(late.Marks("x"), m => m.Text == "40P01" && m.Lane == "x: B");
         Assert.Contains(late.Marks("x"), m => m.Text == "check" && m.Lane == "x: A" && m.At == 400);
+        Assert.DoesNotContain(late.Marks("x"), m => m.Text == "check" && m.Lane == "x: B");
         Assert.Equal("B", late.Victim!.Name);
     }
 
