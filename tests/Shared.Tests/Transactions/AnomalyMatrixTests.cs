@@ -1,0 +1,24 @@
+using SystemDesign.Tests.RealSystems;
+using SystemDesign.Transactions;
+using Xunit.Abstractions;
+
+namespace SystemDesign.Tests.Transactions;
+
+public sealed class AnomalyMatrixTests(ITestOutputHelper log)
+{
+    [SkippableFact]
+    public void Postgres_matrix_matches_the_simulation_cell_by_cell()
+    {
+        using var pg = RealSystem.RequirePostgres();
+        using var runner = new PostgresAnomalies(pg);
+        var real = runner.Matrix();
+        var sim = AnomalyMatrix.Simulate();
+        foreach (var c in AnomalyMatrix.Compare(sim, real)) log.WriteLine($"{c.Level,-18} {c.Anomaly,-24} sim={c.Simulation,-45} pg={c.PostgreSQL} {(c.Agree ? "" : "  <<<<<")}");
+        foreach (var r in real.Runs.Where(r => r.Aborts.Count > 0)) log.WriteLine($"{r.Level} {r.Scenario.Name}: {r.Aborts[0].Message} siread={r.MaxSiReadLocks}");
+        var extra = runner.Run(Anomalies.AbortAtRead, IsolationLevel.Serializable);
+        var extraSim = Anomalies.Simulate(Anomalies.AbortAtRead, IsolationLevel.Serializable);
+        log.WriteLine($"abort-at-read: sim={extraSim.Cell} pg={extra.Cell} {string.Join(",", extra.Aborts.Select(a => a.Message))}");
+        Assert.All(AnomalyMatrix.Compare(sim, real), c => Assert.True(c.Agree, $"{c.Level} {c.Anomaly}: sim {c.Simulation}, pg {c.PostgreSQL}"));
+        Assert.Equal(extraSim.Cell, extra.Cell);
+    }
+}
