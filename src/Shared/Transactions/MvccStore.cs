@@ -31,7 +31,7 @@ public sealed class MvccStore
 
     private readonly List<Slot?> _heap = new();
     private readonly SortedSet<int> _free = new();
-    private readonly SortedDictionary<int, List<int>> _chains = new();
+    private readonly Dictionary<int, List<int>> _chains = new();
     private readonly Dictionary<uint, TransactionStatus> _clog = new();
     private readonly Dictionary<uint, MvccTransaction> _byXid = new();
     private readonly List<MvccTransaction> _active = new();
@@ -41,6 +41,7 @@ public sealed class MvccStore
     private long _clock;
     private int _nextId = 1;
     private MvccTransaction? _committing;
+    private readonly Func<uint, bool> _isCommitted;
 
     /// <param name="tuplesPerPage">heap tuples per page, for ctids and page counts (226 fits a 2-integer row in 8 kB).</param>
     /// <param name="firstXid">the first XID handed out (≥ 3); start near 2^32 to watch the counter wrap.</param>
@@ -51,6 +52,7 @@ public sealed class MvccStore
         Guard.That(Xid.IsNormal(firstXid), $"firstXid must be a normal XID (≥ {Xid.FirstNormal}); got {firstXid}.");
         _nextXid = firstXid;
         _dirtyReads = dirtyReadsAtReadUncommitted;
+        _isCommitted = IsCommitted;
     }
 
     public int TuplesPerPage { get; }
@@ -84,16 +86,22 @@ public sealed class MvccStore
     public TransactionStatus StatusOf(uint xid)
     {
         if (xid == Xid.Frozen || xid == Xid.Bootstrap) return TransactionStatus.Committed;
-        Guard.That(_clog.ContainsKey(xid), $"xid {xid} was never assigned by this store.");
-        return _clog[xid];
+        return _clog.TryGetValue(xid, out var status) ? status
+            : throw new ArgumentOutOfRangeException(nameof(xid), xid, $"xid {xid} was never assigned by this store.");
     }
 
     /// <summary>A snapshot as a new statement would take it now.</summary>
     public Snapshot TakeSnapshot()
     {
-        var running = _active.Where(t => t.Xid != 0 && t != _committing).Select(t => t.Xid).ToList();
-        uint xmin = running.Count == 0 ? _nextXid : running.Aggregate((a, b) => Xid.Precedes(a, b) ? a : b);
-        return new Snapshot(xmin, _nextXid, running);
+        var running = new HashSet<uint>();
+        uint xmin = _nextXid;
+        foreach (var t in _active)
+        {
+            if (t.Xid == 0 || t == _committing) continue;
+            running.Add(t.Xid);
+            if (Xid.Precedes(t.Xid, xmin)) xmin = t.Xid;
+        }
+        return new Snapshot(xmin, _nextXid, running, validate: false);
     }
 
     // ----- reads -------------------------------------------------------------------------------------
@@ -117,7 +125,8 @@ public sealed class MvccStore
         Guard.That(lo <= hi, $"lo must not exceed hi; got {lo} > {hi}.", nameof(lo));
         var snap = StatementSnapshot(tx);
         var rows = new List<(int, long)>();
-        foreach (var (key, _) in _chains.Where(c => c.Key >= lo && c.Key <= hi))
+        var keys = _chains.Keys.Where(k => k >= lo && k <= hi).Order().ToList();
+        foreach (int key in keys)
         {
             var slot = VisibleSlot(snap, tx, key);
             if (slot is not null) rows.Add((key, _heap[slot.Value]!.Value));
@@ -125,7 +134,7 @@ public sealed class MvccStore
         if (tx.Level == IsolationLevel.Serializable)
         {
             tx.ReadRanges.Add((lo, hi));
-            foreach (var (key, _) in _chains.Where(c => c.Key >= lo && c.Key <= hi)) ConflictOut(tx, snap, key);
+            foreach (int key in keys) ConflictOut(tx, snap, key);
         }
         return rows;
     }
@@ -265,7 +274,7 @@ public sealed class MvccStore
         if (tx.Xid != 0)
         {
             _clog[tx.Xid] = TransactionStatus.Committed;
-            DeadTuples += tx.Superseded.Count(s => _heap[s] is { } t && t.Xmax == tx.Xid);
+            DeadTuples += tx.Superseded.Count(s => s >= 0 && _heap[s] is { } t && t.Xmax == tx.Xid);
         }
         _active.Remove(tx);
         PruneSerializable();
@@ -284,7 +293,7 @@ public sealed class MvccStore
         if (tx.Xid != 0)
         {
             _clog[tx.Xid] = TransactionStatus.Aborted;
-            DeadTuples += tx.Created.Count(s => _heap[s] is { } t && t.Xmin == tx.Xid);
+            DeadTuples += tx.Created.Count(s => s >= 0 && _heap[s] is { } t && t.Xmin == tx.Xid);
         }
         _active.Remove(tx);
         PruneSerializable();
@@ -342,6 +351,30 @@ public sealed class MvccStore
         }
         DeadTuples -= removed;
         return new VacuumReport(removed, remaining, recentlyDead, frozen, _heap.Count, _free.Count, horizon);
+    }
+
+    /// <summary>
+    /// VACUUM FULL: rewrites the table with only the tuples some snapshot may still need, so the file shrinks;
+    /// PostgreSQL holds an ACCESS EXCLUSIVE lock meanwhile. Tuples move, so their ctids change.
+    /// </summary>
+    public VacuumReport VacuumFull()
+    {
+        var report = Vacuum();
+        var keep = Enumerable.Range(0, _heap.Count).Where(s => _heap[s] is not null).ToList();
+        var moved = keep.Select((old, i) => (old, i)).ToDictionary(p => p.old, p => p.i);
+        var heap = keep.Select(s => _heap[s]!).ToList();
+        for (int i = 0; i < heap.Count; i++) heap[i].Next = moved.TryGetValue(heap[i].Next, out int n) ? n : i; // a removed successor: point at itself
+        _heap.Clear();
+        _heap.AddRange(heap);
+        _free.Clear();
+        foreach (var chain in _chains.Values)
+            for (int i = 0; i < chain.Count; i++) chain[i] = moved[chain[i]];
+        foreach (var tx in _active)
+        {
+            for (int i = 0; i < tx.Created.Count; i++) tx.Created[i] = moved.GetValueOrDefault(tx.Created[i], -1);
+            for (int i = 0; i < tx.Superseded.Count; i++) tx.Superseded[i] = moved.GetValueOrDefault(tx.Superseded[i], -1);
+        }
+        return report with { HeapSlots = _heap.Count, FreeSlots = 0 };
     }
 
     /// <summary>
@@ -421,8 +454,9 @@ public sealed class MvccStore
     private void EnsureUsable(MvccTransaction tx)
     {
         Guard.NotNull(tx);
-        Guard.That(_active.Contains(tx) || tx.Status != TransactionStatus.InProgress, $"T{tx.Id} belongs to another store.", nameof(tx));
-        Guard.That(tx.Status == TransactionStatus.InProgress, $"T{tx.Id} already ended ({tx.Status}).", nameof(tx));
+        if (tx.Status != TransactionStatus.InProgress)
+            throw new ArgumentException($"T{tx.Id} already ended ({tx.Status}).", nameof(tx));
+        if (!_active.Contains(tx)) throw new ArgumentException($"T{tx.Id} belongs to another store.", nameof(tx));
         if (tx.Doomed)
         {
             Abort(tx);
@@ -450,7 +484,7 @@ public sealed class MvccStore
 
     /// <summary>The snapshot sees the effects of xid: its own, or committed before the snapshot.</summary>
     private bool XidVisible(Snapshot snap, MvccTransaction? me, uint xid) =>
-        me is not null && me.Xid != 0 && xid == me.Xid || snap.Sees(xid, IsCommitted);
+        me is not null && me.Xid != 0 && xid == me.Xid || snap.Sees(xid, _isCommitted);
 
     private bool TupleVisible(Snapshot snap, MvccTransaction? me, Slot t)
     {
@@ -573,6 +607,7 @@ public sealed class MvccStore
     /// <summary>Forgets committed serializable transactions that no running one overlaps: they can take part in no new edge.</summary>
     private void PruneSerializable()
     {
+        if (_serializable.Count == 0) return;
         var running = _serializable.Where(t => t.Status == TransactionStatus.InProgress).ToList();
         long oldestStart = running.Where(t => t.StartSeq >= 0).Select(t => t.StartSeq).DefaultIfEmpty(long.MaxValue).Min();
         var forget = _serializable.Where(t => t.Status == TransactionStatus.Aborted

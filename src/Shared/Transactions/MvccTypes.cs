@@ -76,13 +76,17 @@ public sealed record HeapTuple(Ctid Ctid, int Key, long Value, uint Xmin, uint X
 /// </summary>
 public sealed class Snapshot
 {
-    public Snapshot(uint xmin, uint xmax, IEnumerable<uint> inProgress)
+    public Snapshot(uint xmin, uint xmax, IEnumerable<uint> inProgress) : this(xmin, xmax, new HashSet<uint>(Guard.NotNull(inProgress)), validate: true)
     {
-        Guard.NotNull(inProgress);
+    }
+
+    internal Snapshot(uint xmin, uint xmax, HashSet<uint> inProgress, bool validate)
+    {
         Xmin = xmin;
         Xmax = xmax;
-        InProgress = new SortedSet<uint>(inProgress);
-        Guard.That(InProgress.All(x => Xid.PrecedesOrEquals(xmin, x) && Xid.Precedes(x, xmax)), "every in-progress XID must lie in [xmin, xmax).", nameof(inProgress));
+        InProgress = inProgress;
+        if (validate)
+            Guard.That(inProgress.All(x => Xid.PrecedesOrEquals(xmin, x) && Xid.Precedes(x, xmax)), "every in-progress XID must lie in [xmin, xmax).", nameof(inProgress));
     }
 
     public uint Xmin { get; }
@@ -99,7 +103,8 @@ public sealed class Snapshot
         return xid == Xid.Frozen || (Xid.IsNormal(xid) && !IsRunning(xid) && isCommitted(xid));
     }
 
-    public override string ToString() => $"{Xmin}:{Xmax}:{string.Join(",", InProgress)}";
+    /// <summary>PostgreSQL's pg_current_snapshot() text form, xmin:xmax:xip.</summary>
+    public override string ToString() => $"{Xmin}:{Xmax}:{string.Join(",", InProgress.Order())}";
 }
 
 /// <summary>One transaction of an <see cref="MvccStore"/>. Its XID is assigned at its first write, as in PostgreSQL.</summary>
