@@ -20,5 +20,8 @@ public sealed class AnomalyMatrixTests(ITestOutputHelper log)
         log.WriteLine($"abort-at-read: sim={extraSim.Cell} pg={extra.Cell} {string.Join(",", extra.Aborts.Select(a => a.Message))}");
         Assert.All(AnomalyMatrix.Compare(sim, real), c => Assert.True(c.Agree, $"{c.Level} {c.Anomaly}: sim {c.Simulation}, pg {c.PostgreSQL}"));
         Assert.Equal(extraSim.Cell, extra.Cell);
+        Assert.Equal("read uncommitted", runner.ReportedLevel(IsolationLevel.ReadUncommitted)); // accepted, behaves as read committed
+        Assert.True(real[IsolationLevel.Serializable, Anomalies.WriteSkew].MaxSiReadLocks > 0);
+        Assert.Equal(0, real[IsolationLevel.RepeatableRead, Anomalies.WriteSkew].MaxSiReadLocks);
     }
 }
