@@ -182,17 +182,4 @@ public static class BankSimulation
         }
         return found;
     }
-
-    /// <summary>
-    /// A first-order estimate of the chance that an optimistic transfer must retry: during its read-to-commit
-    /// window each of the other w − 1 clients commits about one transfer, and two random pairs of distinct
-    /// accounts out of A share an account with probability (4A − 6) / (A(A − 1)).
-    /// </summary>
-    public static double ConflictEstimate(int accounts, int workers)
-    {
-        Guard.InRange(accounts, 3, 1_000_000);
-        Guard.InRange(workers, 1, 256);
-        double share = (4.0 * accounts - 6) / ((double)accounts * (accounts - 1));
-        return 1 - Math.Pow(1 - share, workers - 1);
-    }
 }

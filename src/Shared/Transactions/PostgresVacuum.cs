@@ -8,7 +8,7 @@ namespace SystemDesign.Transactions;
 /// <summary>The server settings behind the wraparound and autovacuum arithmetic, read with SHOW.</summary>
 public sealed record VacuumSettings(string ServerVersion, long AutovacuumFreezeMaxAge, long VacuumFailsafeAge,
     long VacuumFreezeMinAge, long VacuumFreezeTableAge, long AutovacuumVacuumThreshold, double AutovacuumVacuumScaleFactor,
-    string DefaultIsolation, int MaxPreparedTransactions, long OldestDatFrozenXidAge);
+    string DefaultIsolation, int MaxPreparedTransactions, long OldestDatFrozenXidAge, uint OldestDatFrozenXid);
 
 /// <summary>age(xid) as the server computed it beside the simulation's <see cref="Xid.Age"/>.</summary>
 public sealed record XidAge(string Case, uint Xid, int Server, int Simulation)
@@ -50,7 +50,8 @@ public static partial class PostgresVacuum
             L("vacuum_freeze_min_age"), L("vacuum_freeze_table_age"), L("autovacuum_vacuum_threshold"),
             double.Parse(Pg.Show(c, "autovacuum_vacuum_scale_factor"), CultureInfo.InvariantCulture),
             Pg.Show(c, "default_transaction_isolation"), (int)L("max_prepared_transactions"),
-            Pg.Scalar<long>(c, "SELECT max(age(datfrozenxid)) FROM pg_database"));
+            Pg.Scalar<long>(c, "SELECT max(age(datfrozenxid)) FROM pg_database"),
+            (uint)Pg.Scalar<long>(c, "SELECT datfrozenxid::text::bigint FROM pg_database ORDER BY age(datfrozenxid) DESC LIMIT 1"));
     }
 
     /// <summary>

@@ -25,3 +25,18 @@ public sealed class AnomalyMatrixTests(ITestOutputHelper log)
         Assert.Equal(0, real[IsolationLevel.RepeatableRead, Anomalies.WriteSkew].MaxSiReadLocks);
     }
 }
+
+public sealed class BlockingTests
+{
+    [SkippableFact]
+    public void Postgres_readers_do_not_wait_but_writers_do()
+    {
+        using var pg = RealSystem.RequirePostgres();
+        using var runner = new PostgresAnomalies(pg);
+        var b = runner.Blocking();
+        Assert.Equal(100, b.ReadValue);
+        Assert.Equal("55P03", b.UpdateSqlState);
+        Assert.Equal("55P03", b.ForUpdateSqlState);
+        Assert.Equal(200, b.ValueAfterCommit);
+    }
+}

@@ -36,7 +36,6 @@ public sealed class BankTests
         double Retries(int a) => BankSimulation.Run(new BankOptions(a), TransferStrategy.Optimistic).RetriesPerTransfer;
         Assert.True(Retries(4) > Retries(64));
         Assert.True(Retries(64) > Retries(1024));
-        Assert.InRange(BankSimulation.ConflictEstimate(1024, 8), 0.02, 0.03);
     }
 
     [Fact]
@@ -67,7 +66,6 @@ public sealed class BankTests
         Assert.Throws<ArgumentOutOfRangeException>(() => BankSimulation.Run(new BankOptions(1), TransferStrategy.Optimistic));
         Assert.Throws<ArgumentOutOfRangeException>(() => BankSimulation.Run(new BankOptions(4, WorkTicks: -1), TransferStrategy.Optimistic));
         Assert.Throws<ArgumentException>(() => BankSimulation.Run(new BankOptions(4), (TransferStrategy)42));
-        Assert.Throws<ArgumentOutOfRangeException>(() => BankSimulation.ConflictEstimate(2, 8));
         Assert.Throws<ArgumentException>(() => new IdempotentLedger(2, 10).Transfer("k", 1, 1, 5));
         Assert.Throws<ArgumentOutOfRangeException>(() => new IdempotentLedger(2, 10).Transfer("k", 0, 1, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => Idempotency.SimulateRetries(10, 1.0, true, 1));
