@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SystemDesign.Transactions;
 
 public enum TransferStrategy
@@ -57,6 +59,7 @@ public static class BankSimulation
         public bool HasTransfer;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop; see MvccStore
     public static BankResult Run(BankOptions options, TransferStrategy strategy)
     {
         Guard.NotNull(options);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SystemDesign.Transactions;
 
 /// <summary>
@@ -19,6 +21,9 @@ namespace SystemDesign.Transactions;
 /// </summary>
 public sealed class MvccStore
 {
+    // The notebooks load whatever build of the library is on disk, usually Debug, whose code the JIT does not
+    // optimize; the hot paths of the simulations ask for full optimization so that cells stay fast either way.
+
     private sealed class Slot
     {
         public int Key;
@@ -73,9 +78,11 @@ public sealed class MvccStore
 
     public IReadOnlyList<MvccTransaction> Active => _active;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public MvccTransaction Begin(IsolationLevel level = IsolationLevel.ReadCommitted)
     {
-        Guard.That(Enum.IsDefined(level), $"level must be one of {string.Join(", ", Enum.GetNames<IsolationLevel>())}; got {level}.");
+        if (level is < IsolationLevel.ReadUncommitted or > IsolationLevel.Serializable)
+            throw new ArgumentException($"level must be one of {string.Join(", ", Enum.GetNames<IsolationLevel>())}; got {level}.", nameof(level));
         var tx = new MvccTransaction(_nextId++, level);
         _active.Add(tx);
         if (level == IsolationLevel.Serializable) _serializable.Add(tx);
@@ -91,6 +98,7 @@ public sealed class MvccStore
     }
 
     /// <summary>A snapshot as a new statement would take it now.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Snapshot TakeSnapshot()
     {
         var running = new HashSet<uint>();
@@ -107,6 +115,7 @@ public sealed class MvccStore
     // ----- reads -------------------------------------------------------------------------------------
 
     /// <summary>SELECT v WHERE k = key: the value of the version this transaction sees, or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long? Read(MvccTransaction tx, int key)
     {
         var snap = StatementSnapshot(tx);
@@ -190,6 +199,7 @@ public sealed class MvccStore
     /// <summary>DELETE WHERE k = key; false when there is no row to delete.</summary>
     public bool Delete(MvccTransaction tx, int key) => Modify(tx, key, v => v, delete: true);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Modify(MvccTransaction tx, int key, Func<long, long> newValue, bool delete)
     {
         var snap = StatementSnapshot(tx);
@@ -223,6 +233,7 @@ public sealed class MvccStore
     /// The version a write lands on. Repeatable read and serializable demand that the version they see is the
     /// newest; read committed follows the update chain to the newest committed version (EvalPlanQual).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int? WriteTarget(MvccTransaction tx, Snapshot snap, int key)
     {
         int? seen = tx.Level == IsolationLevel.ReadUncommitted && _dirtyReads ? NewestSlot(tx, key) : VisibleSlot(snap, tx, key);
@@ -248,6 +259,7 @@ public sealed class MvccStore
 
     // ----- commit and abort --------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Commit(MvccTransaction tx)
     {
         EnsureUsable(tx);
@@ -305,6 +317,7 @@ public sealed class MvccStore
     /// The oldest XID any open transaction may still need (OldestXmin): tuples deleted by a transaction that
     /// committed before it are invisible to everyone and can be removed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public uint OldestXmin()
     {
         uint horizon = _nextXid;
@@ -321,6 +334,7 @@ public sealed class MvccStore
     /// <paramref name="freezeMinAge"/>, freezes live tuples whose xmin is at least that old (VACUUM FREEZE is 0).
     /// Frozen tuples keep their raw xmin, as PostgreSQL does since 9.4.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public VacuumReport Vacuum(int? freezeMinAge = null)
     {
         if (freezeMinAge is { } f) Guard.InRange(f, 0, 1_000_000_000, nameof(freezeMinAge));
@@ -425,6 +439,7 @@ public sealed class MvccStore
         return chain;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Allocate(int key, long value, uint xmin)
     {
         int slot;
@@ -442,6 +457,7 @@ public sealed class MvccStore
         return slot;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EnsureXid(MvccTransaction tx)
     {
         if (tx.Xid != 0) return;
@@ -451,6 +467,7 @@ public sealed class MvccStore
         if (tx.Level == IsolationLevel.Serializable) _byXid[tx.Xid] = tx;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EnsureUsable(MvccTransaction tx)
     {
         Guard.NotNull(tx);
@@ -464,6 +481,7 @@ public sealed class MvccStore
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Snapshot StatementSnapshot(MvccTransaction tx)
     {
         EnsureUsable(tx);
@@ -475,17 +493,22 @@ public sealed class MvccStore
         return tx.Snapshot;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool IsAborted(uint xid) => Xid.IsNormal(xid) && _clog.TryGetValue(xid, out var s) && s == TransactionStatus.Aborted;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool IsCommitted(uint xid) => xid == Xid.Frozen || _clog.TryGetValue(xid, out var s) && s == TransactionStatus.Committed;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool IsRunningOther(MvccTransaction tx, uint xid) =>
         xid != tx.Xid && _clog.TryGetValue(xid, out var s) && s == TransactionStatus.InProgress;
 
     /// <summary>The snapshot sees the effects of xid: its own, or committed before the snapshot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool XidVisible(Snapshot snap, MvccTransaction? me, uint xid) =>
         me is not null && me.Xid != 0 && xid == me.Xid || snap.Sees(xid, _isCommitted);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TupleVisible(Snapshot snap, MvccTransaction? me, Slot t)
     {
         if (!t.Frozen && !XidVisible(snap, me, t.Xmin)) return false;
@@ -494,6 +517,7 @@ public sealed class MvccStore
         return !XidVisible(snap, me, t.Xmax);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int? VisibleSlot(Snapshot snap, MvccTransaction? me, int key)
     {
         if (me is { Level: IsolationLevel.ReadUncommitted } && _dirtyReads)
@@ -518,6 +542,7 @@ public sealed class MvccStore
         return null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private TupleState StateOf(Slot t, uint horizon)
     {
         if (IsAborted(t.Xmin)) return TupleState.Dead;

@@ -94,6 +94,7 @@ public sealed class Snapshot
     public IReadOnlySet<uint> InProgress { get; }
 
     /// <summary>XidInMVCCSnapshot: the transaction had not finished when the snapshot was taken.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool IsRunning(uint xid) => !Xid.Precedes(xid, Xmax) || (!Xid.Precedes(xid, Xmin) && InProgress.Contains(xid));
 
     /// <summary>The snapshot sees xid's effects: it had finished before the snapshot and it committed.</summary>

@@ -8,7 +8,15 @@ namespace SystemDesign.Transactions;
 /// <summary>The server settings behind the wraparound and autovacuum arithmetic, read with SHOW.</summary>
 public sealed record VacuumSettings(string ServerVersion, long AutovacuumFreezeMaxAge, long VacuumFailsafeAge,
     long VacuumFreezeMinAge, long VacuumFreezeTableAge, long AutovacuumVacuumThreshold, double AutovacuumVacuumScaleFactor,
-    string DefaultIsolation, int MaxPreparedTransactions, long OldestDatFrozenXidAge, uint OldestDatFrozenXid);
+    string DefaultIsolation, int MaxPreparedTransactions, long OldestDatFrozenXidAge, uint OldestDatFrozenXid)
+{
+    /// <summary>
+    /// Dead tuples at which autovacuum vacuums a table of <paramref name="liveTuples"/> rows:
+    /// autovacuum_vacuum_threshold + autovacuum_vacuum_scale_factor × reltuples.
+    /// </summary>
+    public double AutovacuumTrigger(long liveTuples) =>
+        AutovacuumVacuumThreshold + AutovacuumVacuumScaleFactor * Guard.InRange(liveTuples, 0, long.MaxValue);
+}
 
 /// <summary>age(xid) as the server computed it beside the simulation's <see cref="Xid.Age"/>.</summary>
 public sealed record XidAge(string Case, uint Xid, int Server, int Simulation)

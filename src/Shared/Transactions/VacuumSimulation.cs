@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SystemDesign.Transactions;
 
 /// <summary>The table after some number of updates (sampled before that moment's vacuum runs).</summary>
@@ -32,6 +34,7 @@ public static class VacuumSimulation
     /// <param name="seed">seeds the choice of rows.</param>
     /// <param name="longFrom">update count at which the long transaction takes its snapshot; −1 for none.</param>
     /// <param name="longTo">update count at which it commits.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop; see MvccStore
     public static BloatRun Run(int rows, int updates, int vacuumEvery, int sampleEvery, int seed, int longFrom = -1, int longTo = -1)
     {
         Guard.InRange(rows, 1, 100_000);
@@ -119,5 +122,28 @@ public static class VacuumSimulation
         var held = store.Vacuum();
         store.Commit(reader);
         return (held, store.Vacuum());
+    }
+
+    /// <summary>What became of one committed row as the XID counter moved half the circle on.</summary>
+    public sealed record WraparoundResult(bool Frozen, uint Xmin, bool VisibleAt2To31Minus10, bool VisibleAt2To31Plus10);
+
+    /// <summary>
+    /// Inserts a row, optionally freezes it (VACUUM FREEZE), then burns XIDs as if PostgreSQL's stop limit did
+    /// not exist: 2^31 − 10 later the row is still in the past; 2^31 + 10 later an unfrozen row reads as being
+    /// in the future and disappears, while a frozen one stays visible.
+    /// </summary>
+    public static WraparoundResult Wraparound(bool freeze)
+    {
+        var store = new MvccStore();
+        var tx = store.Begin();
+        store.Insert(tx, 1, 1);
+        store.Commit(tx);
+        if (freeze) store.Vacuum(freezeMinAge: 0);
+        var row = store.Versions(1)[0];
+        store.ConsumeXids(Xid.Horizon - 10);
+        bool before = store.VisibleVersion(store.TakeSnapshot(), 1) is not null;
+        store.ConsumeXids(20);
+        bool after = store.VisibleVersion(store.TakeSnapshot(), 1) is not null;
+        return new WraparoundResult(row.Frozen, row.Xmin, before, after);
     }
 }
