@@ -25,9 +25,12 @@ public sealed record BankOptions(int Accounts, int Workers = 8, int TransfersPer
     int MaxAmount = 50, int WorkTicks = 2, int Seed = 1);
 
 /// <summary>What a run of <see cref="BankSimulation"/> did.</summary>
-public sealed record BankResult(TransferStrategy Strategy, int Accounts, int Committed, int Declined, int Retries, int Deadlocks,
-    long Ticks, long WaitTicks, long TotalBefore, long TotalAfter, long MinBalance, bool LedgerReconciles)
+public sealed record BankResult(TransferStrategy Strategy, int Accounts, int Workers, int Committed, int Declined, int Retries, int Deadlocks,
+    long Ticks, long WaitTicks, long WastedTicks, long TotalBefore, long TotalAfter, long MinBalance, bool LedgerReconciles)
 {
+    /// <summary>Share of the clients' time spent waiting for locks or on attempts that were thrown away.</summary>
+    public double LostFraction => (WaitTicks + WastedTicks) / ((double)Workers * Ticks);
+
     public int Completed => Committed + Declined;
     /// <summary>Completed transfers per 1000 ticks.</summary>
     public double Throughput => Completed * 1000.0 / Ticks;
@@ -79,9 +82,9 @@ public static class BankSimulation
         long totalBefore = balance.Sum();
         var sched = new Random(options.Seed);
         var workers = Enumerable.Range(0, options.Workers)
-            .Select(w => new Worker { Rng = new Random(HashCode.Combine(options.Seed, w)), Left = options.TransfersPerWorker }).ToArray();
+            .Select(w => new Worker { Rng = new Random(unchecked(options.Seed * 7919 + w)), Left = options.TransfersPerWorker }).ToArray(); // HashCode.Combine would differ per process
         int committed = 0, declined = 0, retries = 0, deadlocks = 0;
-        long tick = 0, waits = 0, minBalance = options.InitialBalance;
+        long tick = 0, waits = 0, wasted = 0, minBalance = options.InitialBalance;
         var order = Enumerable.Range(0, workers.Length).ToArray();
         bool pessimistic = strategy is TransferStrategy.PessimisticOrdered or TransferStrategy.PessimisticUnordered;
 
@@ -128,6 +131,7 @@ public static class BankSimulation
                         if (strategy == TransferStrategy.Optimistic && (version[w.From] != w.VerFrom || version[w.To] != w.VerTo))
                         {
                             retries++;                      // UPDATE … WHERE version = @read matched 0 rows
+                            wasted += tick - w.Started + 1;
                             w.Phase = 0;
                             w.Started = tick;
                             break;
@@ -151,15 +155,15 @@ public static class BankSimulation
                 }
             }
             if (strategy == TransferStrategy.PessimisticUnordered)
-                deadlocks += BreakDeadlocks(workers, owner, tick, ref retries);
+                deadlocks += BreakDeadlocks(workers, owner, tick, ref retries, ref wasted);
         }
         bool reconciles = Enumerable.Range(0, n).All(a => balance[a] == options.InitialBalance + ledger[a]);
-        return new BankResult(strategy, n, committed, declined, retries, deadlocks, tick, waits, totalBefore, balance.Sum(),
+        return new BankResult(strategy, n, workers.Length, committed, declined, retries, deadlocks, tick, waits, wasted, totalBefore, balance.Sum(),
             Math.Min(minBalance, balance.Min()), reconciles);
     }
 
     /// <summary>Finds wait-for cycles and rolls back the youngest transaction of each.</summary>
-    private static int BreakDeadlocks(Worker[] workers, int[] owner, long tick, ref int retries)
+    private static int BreakDeadlocks(Worker[] workers, int[] owner, long tick, ref int retries, ref long wasted)
     {
         int found = 0;
         for (int start = 0; start < workers.Length; start++)
@@ -177,6 +181,7 @@ public static class BankSimulation
             int victim = cycle.OrderByDescending(v => workers[v].Started).ThenByDescending(v => v).First();
             for (int a = 0; a < owner.Length; a++) if (owner[a] == victim) owner[a] = -1;
             var w = workers[victim];
+            wasted += tick - w.Started + 1;
             w.WaitingFor = -1;
             w.Phase = 0;
             w.Started = tick;

@@ -132,7 +132,7 @@ public static class PostgresBank
         var tasks = Enumerable.Range(0, threads).Select(t => Task.Factory.StartNew(() =>
         {
             using var s = Pg.OpenSibling();
-            var rng = new Random(HashCode.Combine(seed, t));
+            var rng = new Random(unchecked(seed * 7919 + t)); // HashCode.Combine would differ per process
             for (int i = 0; i < transfersPerThread; i++)
             {
                 int from = rng.Next(1, accounts + 1), to;
