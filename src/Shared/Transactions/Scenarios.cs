@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace SystemDesign.Transactions;
 
 public enum StepKind { Begin, Read, Scan, Write, WriteFrom, Add, Insert, Commit, Rollback }
@@ -230,8 +228,6 @@ public static class Anomalies
         message.Contains("concurrent update", StringComparison.OrdinalIgnoreCase) || message.Contains("concurrent delete", StringComparison.OrdinalIgnoreCase)
             ? ConflictKind.ConcurrentUpdate
             : message.Contains("read/write dependencies", StringComparison.OrdinalIgnoreCase) ? ConflictKind.ReadWriteDependencies : null;
-
-    internal static string Format(long? v) => v?.ToString(CultureInfo.InvariantCulture) ?? "null";
 }
 
 /// <summary>One row of an anomaly matrix: an isolation level and the outcome of each standard scenario.</summary>

@@ -40,3 +40,21 @@ public sealed class BlockingTests
         Assert.Equal(200, b.ValueAfterCommit);
     }
 }
+
+public sealed class PostgresGuardTests
+{
+    [Fact]
+    public void Postgres_entry_points_reject_bad_arguments_before_touching_a_server()
+    {
+        Assert.Throws<ArgumentNullException>(() => new PostgresAnomalies(null!));
+        Assert.Throws<ArgumentNullException>(() => PostgresRowHistory.Run(null!, []));
+        Assert.Throws<ArgumentNullException>(() => PostgresVacuum.LongTransaction(null!, 10));
+        Assert.Throws<ArgumentNullException>(() => PostgresVacuum.Settings(null!));
+        Assert.Throws<ArgumentNullException>(() => PostgresBank.IdempotencyExperiment(null!));
+        using var closed = new Npgsql.NpgsqlConnection(SystemDesign.RealSystems.Servers.PostgresConnectionString);
+        Assert.Throws<ArgumentException>(() => new PostgresAnomalies(closed));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PostgresBank.TransferPessimistic(closed, 0, 1, 5));
+        Assert.Throws<ArgumentException>(() => PostgresBank.TransferOptimistic(closed, 2, 2, 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PostgresBank.TransferIdempotent(closed, Guid.NewGuid(), 1, 2, 0));
+    }
+}
