@@ -1,0 +1,82 @@
+using Microsoft.Data.Sqlite;
+
+namespace SystemDesign.Indexing;
+
+/// <summary>What SQLite planned for one <see cref="IndexCase"/>.</summary>
+public sealed record SqliteCaseResult(IndexCase Case, SqlitePlan Plan)
+{
+    public string Key => Case.Key;
+
+    public SqliteAccess Access => Plan.Access;
+
+    public bool UsesIndex => Plan.IndexesUsed.Count > 0;
+}
+
+/// <summary>
+/// SQLite side of the index experiments: the same nb04_users rows as PostgreSQL, the same cases, each inside
+/// a rolled-back transaction after ANALYZE (SQLite's planner uses sqlite_stat1: rows per distinct key prefix).
+/// </summary>
+public static class SqliteIndexLab
+{
+    /// <summary>(Re)creates nb04_users in the given database and loads the rows.</summary>
+    public static void CreateUsers(SqliteConnection connection, IReadOnlyList<UserRow> rows)
+    {
+        Guard.NotNull(connection);
+        Guard.NotNull(rows);
+        Execute(connection, """
+            DROP TABLE IF EXISTS nb04_users;
+            CREATE TABLE nb04_users (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, created_at TEXT NOT NULL, status TEXT NOT NULL,
+                email TEXT NOT NULL, name TEXT NOT NULL, total REAL NOT NULL, a INTEGER NOT NULL, pad TEXT NOT NULL)
+            """);
+        using var tx = connection.BeginTransaction();
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "INSERT INTO nb04_users VALUES ($id, $u, $c, $s, $e, $n, $t, $a, $p)";
+        var ps = new[] { "$id", "$u", "$c", "$s", "$e", "$n", "$t", "$a", "$p" }.Select(n => cmd.Parameters.AddWithValue(n, DBNull.Value)).ToArray();
+        string pad = new('x', 200);
+        foreach (var r in rows)
+        {
+            ps[0].Value = r.Id; ps[1].Value = r.UserId; ps[2].Value = r.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+            ps[3].Value = r.Status; ps[4].Value = r.Email; ps[5].Value = r.Name; ps[6].Value = (double)r.Total; ps[7].Value = r.A; ps[8].Value = pad;
+            cmd.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    /// <summary>Runs cases: create the case's indexes, ANALYZE, EXPLAIN QUERY PLAN, roll back. Cases without a SQLite query are skipped.</summary>
+    public static IReadOnlyList<SqliteCaseResult> Run(SqliteConnection connection, IEnumerable<IndexCase> cases)
+    {
+        Guard.NotNull(connection);
+        Guard.NotNull(cases);
+        var results = new List<SqliteCaseResult>();
+        foreach (var c in cases.Where(c => c.SqliteQuery is not null))
+        {
+            using var tx = connection.BeginTransaction();
+            foreach (var ddl in c.SqliteIndexes) Execute(connection, ddl, tx);
+            Execute(connection, "ANALYZE", tx);
+            var plan = QueryPlans.ExplainSqlite(connection, c.SqliteQuery!, tx);
+            tx.Rollback();
+            results.Add(new SqliteCaseResult(c, plan));
+        }
+        return results;
+    }
+
+    /// <summary>SQLite's version and whether it was built with STAT4 (histograms that reveal skew to the planner).</summary>
+    public static (string Version, bool Stat4) Build(SqliteConnection connection)
+    {
+        Guard.NotNull(connection);
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT sqlite_version(), sqlite_compileoption_used('ENABLE_STAT4')";
+        using var r = cmd.ExecuteReader();
+        r.Read();
+        return (r.GetString(0), r.GetInt64(1) == 1);
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+}
