@@ -194,14 +194,15 @@ public sealed class LsmTree
         if (Options.Style == CompactionStyle.Leveled) CompactLeveled(); else CompactTiered();
     }
 
-    public LsmLookup Get(long key)
+    /// <summary>Point lookup; with <paramref name="useFilters"/> false the Bloom filters are ignored, to measure what they save on the same tree.</summary>
+    public LsmLookup Get(long key, bool useFilters = true)
     {
         if (_memtable.TryGetValue(key, out long v)) return new LsmLookup(true, v, true, 0, 0, 0);
         int candidates = 0, filters = 0, probes = 0;
         foreach (var table in SearchOrder(key))
         {
             candidates++;
-            if (table.Filter is not null)
+            if (useFilters && table.Filter is not null)
             {
                 filters++;
                 if (!table.MightContain(key)) continue;

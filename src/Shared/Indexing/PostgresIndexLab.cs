@@ -3,8 +3,12 @@ using NpgsqlTypes;
 
 namespace SystemDesign.Indexing;
 
-/// <summary>What PostgreSQL planned for one <see cref="IndexCase"/>, and the size of the indexes it had.</summary>
-public sealed record PostgresCaseResult(IndexCase Case, PlanNode Plan, IReadOnlyDictionary<string, long> IndexPages)
+/// <summary>
+/// What PostgreSQL planned for one <see cref="IndexCase"/>, and the shape of the indexes it had.
+/// IndexPages holds each created index's size in 8 KB pages (metapage included), IndexHeights the levels of each B-tree
+/// index (bt_metap level + 1).
+/// </summary>
+public sealed record PostgresCaseResult(IndexCase Case, PlanNode Plan, IReadOnlyDictionary<string, long> IndexPages, IReadOnlyDictionary<string, int> IndexHeights)
 {
     public string Key => Case.Key;
 
@@ -13,7 +17,7 @@ public sealed record PostgresCaseResult(IndexCase Case, PlanNode Plan, IReadOnly
 
     public bool UsesIndex => Plan.IndexesUsed.Count > 0;
 
-    /// <summary>Pages the index nodes read (needs <see cref="IndexCase.Measure"/>): hit + read buffers of the index scan nodes, heap excluded where the plan separates them.</summary>
+    /// <summary>Index pages read by Bitmap Index Scan nodes (needs <see cref="IndexCase.Measure"/>): their hit + read buffers. Plain index scans mix heap pages into their count, so they are not included.</summary>
     public long IndexPagesRead => Plan.Walk().Where(n => n.NodeType == "Bitmap Index Scan").Sum(n => n.Buffers);
 }
 
@@ -112,8 +116,10 @@ public static class PostgresIndexLab
                 Execute(connection, "ANALYZE nb04_users", tx);
             var plan = QueryPlans.ExplainPostgres(connection, c.PostgresQuery!, c.Measure, tx);
             var pages = names.ToDictionary(n => n, n => Scalar<long>(connection, $"SELECT pg_relation_size('{n}') / 8192", tx));
+            var heights = names.Where(n => Scalar<string>(connection, $"SELECT am.amname::text FROM pg_class c JOIN pg_am am ON am.oid = c.relam WHERE c.relname = '{n}'", tx) == "btree")
+                .ToDictionary(n => n, n => Scalar<int>(connection, $"SELECT level + 1 FROM bt_metap('{n}')", tx));
             tx.Rollback();
-            results.Add(new PostgresCaseResult(c, plan, pages));
+            results.Add(new PostgresCaseResult(c, plan, pages, heights));
         }
         return results;
     }
