@@ -38,6 +38,49 @@ public sealed class NotebookExecutionTests(ITestOutputHelper log)
             await ProveExerciseCheck(nb, runner, exercise, check);
     }
 
+    public static IEnumerable<object[]> UsingServers() =>
+        NotebookFile.All().Where(row => new NotebookFile(Path.Combine(NotebookFile.NotebooksFolder, (string)row[0]))
+            .CodeCells.Any(c => c.Source.Contains("Servers.Postgres()") || c.Source.Contains("Servers.Redis")));
+
+    /// <summary>
+    /// With PostgreSQL and Redis unreachable, every real-system cell prints one line (what is not running
+    /// and how to start it) and the notebook still runs to the end.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(UsingServers))]
+    public async Task Notebook_runs_to_the_end_with_the_servers_down(string notebook)
+    {
+        var nb = new NotebookFile(Path.Combine(NotebookFile.NotebooksFolder, notebook));
+        var saved = DownServers.ToDictionary(kv => kv.Key, kv => Environment.GetEnvironmentVariable(kv.Key));
+        foreach (var (name, value) in DownServers) Environment.SetEnvironmentVariable(name, value);
+        try
+        {
+            using var runner = new NotebookRunner(NotebookFile.NotebooksFolder);
+            var notices = new List<string>();
+            foreach (var cell in nb.CodeCells)
+            {
+                var run = await runner.RunAsync(cell);
+                Assert.False(run.Failed, $"{nb.Name} {cell} failed with the servers down:\n{run.Error}");
+                notices.AddRange(run.Output.Split('\n').Where(l => l.Contains("is not running")));
+            }
+            Assert.NotEmpty(notices);
+            Assert.All(notices, line => Assert.Contains("./scripts/services.sh start", line));
+            log.WriteLine($"{nb.Name} with the servers down:\n  " + string.Join("\n  ", notices.Distinct()));
+        }
+        finally
+        {
+            foreach (var (name, value) in saved) Environment.SetEnvironmentVariable(name, value);
+        }
+    }
+
+    // Port 1 on loopback: nothing listens there, so connecting fails at once.
+    private static readonly Dictionary<string, string> DownServers = new()
+    {
+        ["SDN_POSTGRES"] = "Host=127.0.0.1;Port=1;Username=sdn;Database=sdn;Timeout=2;Pooling=false",
+        ["SDN_REDIS"] = "127.0.0.1:1",
+        ["SDN_REDIS_CLUSTER"] = "127.0.0.1:1",
+    };
+
     private async Task ProveExerciseCheck(NotebookFile nb, NotebookRunner runner, NotebookCell exercise, NotebookCell check)
     {
         string name = exercise.FirstLine[ExerciseMarker.Length..].Trim();

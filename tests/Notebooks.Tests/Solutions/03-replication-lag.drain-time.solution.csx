@@ -1,0 +1,1 @@
+double DrainSeconds(double backlog, double writeRate, double replayRate) => backlog / (replayRate - writeRate);

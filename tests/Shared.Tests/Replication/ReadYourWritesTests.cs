@@ -1,0 +1,73 @@
+using SystemDesign.Replication;
+
+namespace SystemDesign.Tests.Replication;
+
+public sealed class ReadYourWritesTests
+{
+    private static readonly ReplicationTrace Trace = ReplicationSimulator.Run(new ReplicationOptions { Duration = 20, Bursts = [new Burst(5, 1.5, 1600)], Seed = 2 });
+    private static readonly IReadOnlyList<SessionRead> Sessions = ReadYourWrites.Sessions(Trace, 3000, 0.1, 1);
+
+    [Fact]
+    public void Waiting_for_the_lsn_and_remote_apply_never_read_stale()
+    {
+        Assert.DoesNotContain(ReadYourWrites.Evaluate(Trace, Sessions, ReadPolicy.WaitForLsn), o => o.Stale);
+        Assert.DoesNotContain(ReadYourWrites.Evaluate(Trace, Sessions, ReadPolicy.SyncRemoteApply), o => o.Stale);
+    }
+
+    [Fact]
+    public void An_immediate_replica_read_is_always_stale_when_the_network_takes_time()
+    {
+        var now = Sessions.Select(s => s with { ThinkTime = 0 }).ToArray();
+        Assert.All(ReadYourWrites.Evaluate(Trace, now, ReadPolicy.Replica), o => Assert.True(o.Stale));
+    }
+
+    [Fact]
+    public void The_window_strategy_is_stale_exactly_when_the_lag_exceeds_the_think_time_past_the_window()
+    {
+        foreach (double window in new[] { 0.0, 0.05, 0.2, 1 })
+        {
+            var outcomes = ReadYourWrites.Evaluate(Trace, Sessions, ReadPolicy.PrimaryWindow, window);
+            for (int k = 0; k < outcomes.Count; k++)
+            {
+                var s = Sessions[k];
+                bool expected = s.ThinkTime >= window && Trace.VisibilityLag(s.Record) > s.ThinkTime;
+                Assert.Equal(expected, outcomes[k].Stale);
+                Assert.Equal(s.ThinkTime < window, outcomes[k].FromPrimary);
+            }
+        }
+    }
+
+    [Fact]
+    public void Flush_wait_costs_a_round_trip_and_still_reads_stale_while_replay_lags()
+    {
+        var on = ReadYourWrites.Evaluate(Trace, Sessions, ReadPolicy.SyncOn);
+        var write = ReadYourWrites.Evaluate(Trace, Sessions, ReadPolicy.SyncRemoteWrite);
+        Assert.All(write, o => Assert.True(o.AddedWriteLatency >= 2 * Trace.Options.NetworkDelay - 1e-12));
+        Assert.All(on.Zip(write), p => Assert.True(p.First.AddedWriteLatency >= p.Second.AddedWriteLatency));
+        var stale = on.Where(o => o.Stale).ToArray();
+        Assert.NotEmpty(stale);
+        Assert.All(stale, o => Assert.True(Trace.Flushed[o.Record] <= o.ServedAt && o.ServedAt < Trace.Replayed[o.Record]));
+    }
+
+    [Fact]
+    public void Summaries_count_stale_reads_and_latencies()
+    {
+        var s = ReadYourWrites.Summarize("wait", ReadYourWrites.Evaluate(Trace, Sessions, ReadPolicy.WaitForLsn));
+        Assert.Equal(3000, s.Reads);
+        Assert.Equal(0, s.StaleRate);
+        Assert.True(s.MeanAddedReadMs > 0 && s.P99AddedReadMs >= s.MeanAddedReadMs);
+        Assert.Equal(0, s.MeanAddedWriteMs);
+        Assert.Contains("remote_apply", ReadYourWrites.Describe(ReadPolicy.SyncRemoteApply));
+    }
+
+    [Fact]
+    public void Bad_arguments_are_rejected()
+    {
+        Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => ReadYourWrites.Sessions(Trace, 0, 0.1, 1)).ParamName);
+        Assert.Equal("meanThinkTime", Assert.Throws<ArgumentOutOfRangeException>(() => ReadYourWrites.Sessions(Trace, 10, -1, 1)).ParamName);
+        Assert.Equal("window", Assert.Throws<ArgumentOutOfRangeException>(() => ReadYourWrites.Evaluate(Trace, Sessions, ReadPolicy.PrimaryWindow, -1)).ParamName);
+        Assert.Equal("policy", Assert.Throws<ArgumentException>(() => ReadYourWrites.Evaluate(Trace, Sessions, (ReadPolicy)99)).ParamName);
+        Assert.Equal("session.Record", Assert.Throws<ArgumentOutOfRangeException>(() => ReadYourWrites.Evaluate(Trace, [new SessionRead(-1, 0)], ReadPolicy.Replica)).ParamName);
+        Assert.Equal("outcomes", Assert.Throws<ArgumentException>(() => ReadYourWrites.Summarize("x", [])).ParamName);
+    }
+}

@@ -1,0 +1,54 @@
+using SystemDesign.Replication;
+using SystemDesign.Tests.RealSystems;
+
+namespace SystemDesign.Tests.Replication;
+
+public sealed class RealSystemTests
+{
+    [Fact]
+    public void Lsns_parse_into_byte_positions()
+    {
+        Assert.Equal(0x16_B374D848UL, PostgresReplication.ParseLsn("16/B374D848"));
+        Assert.Equal(0UL, PostgresReplication.ParseLsn("0/0"));
+        Assert.Equal("lsn", Assert.Throws<ArgumentException>(() => PostgresReplication.ParseLsn("16-B374D848")).ParamName);
+        Assert.Equal("lsn", Assert.Throws<ArgumentException>(() => PostgresReplication.ParseLsn("1/2/3")).ParamName);
+    }
+
+    [SkippableFact]
+    public void Postgres_subtracts_lsns_into_bytes_and_reports_its_replication_settings()
+    {
+        using var pg = RealSystem.RequirePostgres();
+        var diff = PostgresReplication.WalAcrossCommits(pg, 10);
+        Assert.Equal("numeric", diff.ServerType);
+        Assert.Equal((decimal)diff.ParsedDifference, diff.ServerDifference);
+        Assert.True(diff.ParsedDifference > 0);
+
+        var wal = PostgresReplication.InsertWal(pg, 1000);
+        Assert.True(wal.Records >= 1000 && wal.BytesPerRow > 100);
+
+        var s = PostgresReplication.Settings(pg);
+        Assert.Contains("remote_apply", s.SynchronousCommitLevels);
+        Assert.Equal(-1, s.MaxStandbyStreamingDelayMin);
+        Assert.False(s.InRecovery);
+        Assert.Null(s.LastReplayLsn);
+        Assert.Equal(s.ServerVersionNum >= 160000, s.HasParallelApplySetting);
+
+        var columns = PostgresReplication.StatReplicationColumns(pg);
+        Assert.Contains(("replay_lag", "interval"), columns);
+        Assert.Contains(("sent_lsn", "pg_lsn"), columns);
+    }
+
+    [SkippableFact]
+    public void Redis_push_timelines_return_the_simulators_feeds()
+    {
+        var redis = RealSystem.RequireRedis();
+        var graph = FollowerGraph.PowerLaw(150, 1.1, 2, 4);
+        var events = new FeedWorkload { ReadsPerUserPerDay = 3, PostsPerDay = 0.5, PostRateExponent = 0.3, Seed = 2 }.Generate(graph);
+        var run = RedisTimelines.RunPush(redis.GetDatabase(), "nb03:test:", graph, events, feedSize: 10, timelineCap: 15);
+        var sim = FeedSimulator.Run(graph, events, int.MaxValue, feedSize: 10, timelineCap: 15);
+        Assert.Equal(sim.FeedHashes, run.FeedHashes);
+        Assert.Equal(sim.Counts.TimelineWrites, run.TimelineWrites);
+        Assert.All(run.TimelineLengths, l => Assert.InRange(l, 0, 15));
+        Assert.False(redis.GetDatabase().KeyExists("nb03:test:tl:0"));
+    }
+}
