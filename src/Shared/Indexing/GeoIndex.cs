@@ -1,5 +1,18 @@
 namespace SystemDesign.Indexing;
 
+/// <summary>Which geohash cells a radius query scans.</summary>
+public enum GeoCover
+{
+    /// <summary>Only the cell holding the centre: fast, and wrong near its edges.</summary>
+    CentreCell,
+
+    /// <summary>The centre cell and its 8 neighbours, at a precision whose cells are at least as large as the circle.</summary>
+    CentreAndNeighbours,
+
+    /// <summary>Every cell meeting the circle's bounding box, at the finest precision that keeps the cell count bounded.</summary>
+    BoundingBox,
+}
+
 /// <summary>A point with an id, in degrees.</summary>
 public readonly record struct GeoPoint(int Id, double Lat, double Lon);
 
@@ -11,9 +24,8 @@ public sealed record RadiusResult(IReadOnlyList<int> Ids, int Candidates, IReadO
 
 /// <summary>
 /// Points indexed the way a relational table would do it without a spatial index type: a B+tree on the
-/// (geohash, id) string key. A radius query picks the precision whose cells are at least as large as the
-/// circle (<see cref="Geohash.PrecisionFor"/>), scans the centre cell and its 8 neighbours as 9 prefix ranges,
-/// then keeps the candidates whose great-circle distance is within the radius. For comparison it can also
+/// (geohash, id) string key. A radius query turns the circle into a few geohash cells, scans each as one prefix
+/// range, then keeps the candidates whose great-circle distance is within the radius. For comparison it can also
 /// answer from a one-dimensional index on latitude alone (a band scan) or by checking every point.
 /// </summary>
 public sealed class GeoIndex
@@ -64,12 +76,27 @@ public sealed class GeoIndex
             .ToArray();
     }
 
-    /// <summary>Points within radiusKm of the centre through 9 geohash prefix scans (or only the centre cell when <paramref name="withNeighbours"/> is false).</summary>
-    public RadiusResult Radius(double lat, double lon, double radiusKm, bool withNeighbours = true)
+    /// <summary>
+    /// Points within radiusKm of the centre, by prefix scans over geohash cells and an exact distance filter.
+    /// <see cref="GeoCover.CentreAndNeighbours"/> scans the 3×3 block at the finest precision whose cells are at
+    /// least as large as the circle; <see cref="GeoCover.BoundingBox"/> scans every cell meeting the circle's
+    /// bounding box at the finest precision needing at most <paramref name="maxCells"/> cells (more, smaller
+    /// cells: fewer candidates); <see cref="GeoCover.CentreCell"/> scans the centre's cell only and misses points.
+    /// </summary>
+    public RadiusResult Radius(double lat, double lon, double radiusKm, GeoCover cover = GeoCover.CentreAndNeighbours, int maxCells = 32)
     {
-        int precision = Geohash.PrecisionFor(lat, radiusKm);
-        string centre = Geohash.Encode(lat, lon, precision);
-        var cells = withNeighbours ? new[] { centre }.Concat(Geohash.Neighbours(centre)).Distinct().ToArray() : [centre];
+        Guard.InRange(maxCells, 9, 4096);
+        var (dLat, dLon) = Geohash.CircleHalfExtent(lat, radiusKm);
+        int precision;
+        string[] cells;
+        if (cover == GeoCover.BoundingBox)
+            (precision, cells) = BoxCover(lat - dLat, lat + dLat, lon - dLon, lon + dLon, maxCells);
+        else
+        {
+            precision = Geohash.PrecisionFor(lat, radiusKm);
+            string centre = Geohash.Encode(lat, lon, precision);
+            cells = cover == GeoCover.CentreCell ? [centre] : new[] { centre }.Concat(Geohash.Neighbours(centre)).Distinct().ToArray();
+        }
         var ids = new List<int>();
         int candidates = 0, pages = 0;
         foreach (var cell in cells)
@@ -85,6 +112,30 @@ public sealed class GeoIndex
         }
         ids.Sort();
         return new RadiusResult(ids, candidates, cells, precision, pages);
+    }
+
+    // The finest precision at which the cells meeting the box number at most maxCells, and those cells.
+    private static (int Precision, string[] Cells) BoxCover(double latMin, double latMax, double lonMin, double lonMax, int maxCells)
+    {
+        for (int p = Geohash.MaxPrecision; p >= 1; p--)
+        {
+            var (cellLat, cellLon) = Geohash.CellSize(p);
+            long rows = (long)Math.Floor((latMax + 90) / cellLat) - (long)Math.Floor((latMin + 90) / cellLat) + 1;
+            long cols = (long)Math.Floor((lonMax + 180) / cellLon) - (long)Math.Floor((lonMin + 180) / cellLon) + 1;
+            if (rows * cols > maxCells) continue;
+            var cells = new HashSet<string>();
+            double firstLat = -90 + (Math.Floor((latMin + 90) / cellLat) + 0.5) * cellLat;
+            double firstLon = -180 + (Math.Floor((lonMin + 180) / cellLon) + 0.5) * cellLon;
+            for (long i = 0; i < rows; i++)
+                for (long j = 0; j < cols; j++)
+                {
+                    double cLat = Math.Clamp(firstLat + i * cellLat, -90, 90), cLon = firstLon + j * cellLon;
+                    if (cLon >= 180) cLon -= 360;
+                    cells.Add(Geohash.Encode(cLat, cLon, p));
+                }
+            return (p, cells.ToArray());
+        }
+        throw new ArgumentOutOfRangeException(nameof(maxCells), maxCells, "maxCells is too small to cover the circle even with 1-character cells.");
     }
 
     /// <summary>The same query through a B-tree on latitude only: it must read the whole band lat ± r.</summary>

@@ -36,7 +36,7 @@ public static class PostgresBTree
         Guard.InRange(wideRows, 0, rows);
         PostgresIndexLab.Execute(connection, $"""
             DROP TABLE IF EXISTS nb04_h;
-            CREATE TABLE nb04_h (id int NOT NULL, w text);
+            CREATE UNLOGGED TABLE nb04_h (id int NOT NULL, w text);
             INSERT INTO nb04_h SELECT g, CASE WHEN g <= {wideRows} THEN repeat(md5(g::text), 6) END FROM generate_series(1, {rows}) g
             """);
     }

@@ -51,7 +51,7 @@ public static class PostgresIndexLab
         bool icu = HasCollation(connection, IcuCollation);
         Execute(connection, $"""
             DROP TABLE IF EXISTS nb04_users;
-            CREATE TABLE nb04_users (
+            CREATE UNLOGGED TABLE nb04_users (
                 id int PRIMARY KEY, user_id int NOT NULL, created_at timestamp NOT NULL, status text NOT NULL,
                 email text NOT NULL, name text NOT NULL, name_icu text {(icu ? $"COLLATE \"{IcuCollation}\"" : "")} NOT NULL,
                 total numeric(10,2) NOT NULL, a int NOT NULL, pad text NOT NULL) WITH (autovacuum_enabled = false)
@@ -178,7 +178,7 @@ public static class PostgresIndexLab
         Guard.InRange(rows, 100, 1_000_000);
         Execute(connection, """
             DROP TABLE IF EXISTS nb04_orders;
-            CREATE TABLE nb04_orders (id int PRIMARY KEY, user_id int NOT NULL, total numeric(10,2) NOT NULL,
+            CREATE UNLOGGED TABLE nb04_orders (id int PRIMARY KEY, user_id int NOT NULL, total numeric(10,2) NOT NULL,
                 created_at timestamp NOT NULL, note text NOT NULL) WITH (autovacuum_enabled = false)
             """);
         var data = IndexLabData.Users(rows, seed);
@@ -217,7 +217,7 @@ public static class PostgresIndexLab
         Guard.InRange(threshold, 1, IndexLabData.ARange);
         Execute(connection, $"""
             DROP TABLE IF EXISTS nb04_stats;
-            CREATE TABLE nb04_stats (id int NOT NULL, a int NOT NULL, pad text NOT NULL) WITH (autovacuum_enabled = false);
+            CREATE UNLOGGED TABLE nb04_stats (id int NOT NULL, a int NOT NULL, pad text NOT NULL) WITH (autovacuum_enabled = false);
             CREATE INDEX nb04_stats_a ON nb04_stats (a);
             INSERT INTO nb04_stats SELECT g, (hashint4(g) & 2147483647) % {IndexLabData.ARange}, repeat('x', 100) FROM generate_series(1, {rows}) g
             """);

@@ -42,7 +42,11 @@ public sealed class GeohashTests
         {
             double lat = 37.2 + rng.NextDouble() * 0.6, lon = -122.8 + rng.NextDouble() * 0.6, r = 0.5 + rng.NextDouble() * 10;
             var result = index.Radius(lat, lon, r);
+            var box = index.Radius(lat, lon, r, GeoCover.BoundingBox, maxCells: 32);
             Assert.Equal(index.BruteForce(lat, lon, r), result.Ids);
+            Assert.Equal(result.Ids, box.Ids);
+            Assert.InRange(box.Cells.Count, 1, 32);
+            Assert.True(box.Candidates <= result.Candidates);
             Assert.True(result.Candidates < index.Count);
             Assert.Equal(index.BruteForce(lat, lon, r), index.LatitudeBand(lat, lon, r).Ids);
         }

@@ -117,6 +117,20 @@ public sealed class RealSystemIndexTests
         Assert.True(r["covering"].Plan.Steps[0].Covering);
     }
 
+    [Fact]
+    public void Sqlite_geohash_schema_answers_radius_queries_like_the_model()
+    {
+        var points = GeoIndex.RandomPoints(3000, 37.0, 38.0, -123.0, -122.0, seed: 6);
+        var index = new GeoIndex();
+        foreach (var p in points) index.Add(p);
+        using var db = Servers.Sqlite();
+        var (ids, candidates, plan) = SqliteIndexLab.RadiusByGeohash(db, points, 37.4, -122.3, 3);
+        var model = index.Radius(37.4, -122.3, 3, GeoCover.BoundingBox);
+        Assert.Equal(model.Ids, ids);
+        Assert.Equal(model.Candidates, candidates);
+        Assert.Contains(plan.Steps, s => s.Index == "nb04_driver_locations_geohash");
+    }
+
     [SkippableFact]
     public void Redis_geo_agrees_with_brute_force_and_with_our_geohash()
     {
