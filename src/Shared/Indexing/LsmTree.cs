@@ -223,15 +223,16 @@ public sealed class LsmTree
         Guard.That(low <= high, $"low ({low}) must not exceed high ({high})", nameof(low));
         var result = new SortedDictionary<long, long>();
         int tables = 0, blocks = 0;
-        // Oldest first, so newer versions overwrite older ones.
-        foreach (var table in AllTablesNewestFirst().Reverse())
-        {
-            if (!table.Overlaps(low, high)) continue;
-            tables++;
-            int from = LowerBound(table.Keys, low), to = UpperBound(table.Keys, high);
-            blocks += to > from ? (to - 1) / Options.EntriesPerBlock - from / Options.EntriesPerBlock + 1 : 1;
-            for (int i = from; i < to; i++) result[table.Keys[i]] = table.Values[i];
-        }
+        // Oldest first (deepest level first, and within a level the oldest file first), so newer versions overwrite older ones.
+        for (int l = _levels.Count - 1; l >= 0; l--)
+            foreach (var table in _levels[l])
+            {
+                if (!table.Overlaps(low, high)) continue;
+                tables++;
+                int from = LowerBound(table.Keys, low), to = UpperBound(table.Keys, high);
+                blocks += to > from ? (to - 1) / Options.EntriesPerBlock - from / Options.EntriesPerBlock + 1 : 1;
+                for (int i = from; i < to; i++) result[table.Keys[i]] = table.Values[i];
+            }
         foreach (var (k, v) in _memtable)
             if (k >= low && k <= high) result[k] = v;
         return new LsmScan(result.ToArray(), tables, blocks);
@@ -272,13 +273,6 @@ public sealed class LsmTree
                 else { yield return files[mid]; break; }
             }
         }
-    }
-
-    private IEnumerable<SsTable> AllTablesNewestFirst()
-    {
-        foreach (var level in _levels)
-            for (int i = level.Count - 1; i >= 0; i--)
-                yield return level[i];
     }
 
     private void CompactLeveled()

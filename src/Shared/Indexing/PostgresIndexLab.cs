@@ -96,32 +96,38 @@ public static class PostgresIndexLab
     /// <summary>The server's major version (15 for PostgreSQL 15.x).</summary>
     public static int MajorVersion(NpgsqlConnection connection) => Scalar<int>(connection, "SELECT current_setting('server_version_num')::int / 10000");
 
-    /// <summary>Runs cases on nb04_users; each inside its own rolled-back transaction. Cases without a PostgreSQL query are skipped.</summary>
+    /// <summary>
+    /// Runs cases on nb04_users inside rolled-back transactions: cases that need the same indexes share one
+    /// transaction (the indexes are built once), others never see them. Cases without a PostgreSQL query are
+    /// skipped; results come back in the order of the cases.
+    /// </summary>
     public static IReadOnlyList<PostgresCaseResult> Run(NpgsqlConnection connection, IEnumerable<IndexCase> cases)
     {
         Guard.NotNull(connection);
         Guard.NotNull(cases);
-        var results = new List<PostgresCaseResult>();
-        foreach (var c in cases.Where(c => c.PostgresQuery is not null))
+        var list = cases.Where(c => c.PostgresQuery is not null).ToList();
+        var results = new Dictionary<IndexCase, PostgresCaseResult>();
+        foreach (var group in list.GroupBy(c => string.Join(";", c.PostgresIndexes)))
         {
+            var ddls = group.First().PostgresIndexes;
             using var tx = connection.BeginTransaction();
             var names = new List<string>();
-            foreach (var ddl in c.PostgresIndexes)
+            foreach (var ddl in ddls)
             {
                 Execute(connection, ddl, tx);
                 names.Add(IndexName(ddl));
             }
             // Expression indexes get their own statistics only from ANALYZE.
-            if (c.PostgresIndexes.Any(IsExpressionIndex))
+            if (ddls.Any(IsExpressionIndex))
                 Execute(connection, "ANALYZE nb04_users", tx);
-            var plan = QueryPlans.ExplainPostgres(connection, c.PostgresQuery!, c.Measure, tx);
             var pages = names.ToDictionary(n => n, n => Scalar<long>(connection, $"SELECT pg_relation_size('{n}') / 8192", tx));
             var heights = names.Where(n => Scalar<string>(connection, $"SELECT am.amname::text FROM pg_class c JOIN pg_am am ON am.oid = c.relam WHERE c.relname = '{n}'", tx) == "btree")
                 .ToDictionary(n => n, n => Scalar<int>(connection, $"SELECT level + 1 FROM bt_metap('{n}')", tx));
+            foreach (var c in group)
+                results[c] = new PostgresCaseResult(c, QueryPlans.ExplainPostgres(connection, c.PostgresQuery!, c.Measure, tx), pages, heights);
             tx.Rollback();
-            results.Add(new PostgresCaseResult(c, plan, pages, heights));
         }
-        return results;
+        return list.Select(c => results[c]).ToArray();
     }
 
     /// <summary>

@@ -43,22 +43,25 @@ public static class SqliteIndexLab
         tx.Commit();
     }
 
-    /// <summary>Runs cases: create the case's indexes, ANALYZE, EXPLAIN QUERY PLAN, roll back. Cases without a SQLite query are skipped.</summary>
+    /// <summary>
+    /// Runs cases: create the case's indexes, ANALYZE, EXPLAIN QUERY PLAN, roll back; cases that need the same
+    /// indexes share one transaction. Cases without a SQLite query are skipped; results keep the cases' order.
+    /// </summary>
     public static IReadOnlyList<SqliteCaseResult> Run(SqliteConnection connection, IEnumerable<IndexCase> cases)
     {
         Guard.NotNull(connection);
         Guard.NotNull(cases);
-        var results = new List<SqliteCaseResult>();
-        foreach (var c in cases.Where(c => c.SqliteQuery is not null))
+        var list = cases.Where(c => c.SqliteQuery is not null).ToList();
+        var results = new Dictionary<IndexCase, SqliteCaseResult>();
+        foreach (var group in list.GroupBy(c => string.Join(";", c.SqliteIndexes)))
         {
             using var tx = connection.BeginTransaction();
-            foreach (var ddl in c.SqliteIndexes) Execute(connection, ddl, tx);
+            foreach (var ddl in group.First().SqliteIndexes) Execute(connection, ddl, tx);
             Execute(connection, "ANALYZE", tx);
-            var plan = QueryPlans.ExplainSqlite(connection, c.SqliteQuery!, tx);
+            foreach (var c in group) results[c] = new SqliteCaseResult(c, QueryPlans.ExplainSqlite(connection, c.SqliteQuery!, tx));
             tx.Rollback();
-            results.Add(new SqliteCaseResult(c, plan));
         }
-        return results;
+        return list.Select(c => results[c]).ToArray();
     }
 
     /// <summary>
