@@ -1,3 +1,5 @@
+using SystemDesign.Notebook;
+
 namespace SystemDesign.Distribution;
 
 /// <summary>
@@ -11,13 +13,8 @@ public static class HotKeys
     /// <summary>Zipf weights 1/rank^s for ranks 1…<paramref name="keys"/>, normalized to sum to 1.</summary>
     public static double[] ZipfWeights(int keys, double exponent)
     {
-        Guard.InRange(keys, 1, 10_000_000);
-        Guard.InRange(exponent, 0, 10);
-        var w = new double[keys];
-        double sum = 0;
-        for (int i = 0; i < keys; i++) sum += w[i] = 1 / Math.Pow(i + 1, exponent);
-        for (int i = 0; i < keys; i++) w[i] /= sum;
-        return w;
+        Guard.InRange(keys, 1, 10_000_000); // validated here too, so the error names this method's parameter
+        return Stats.ZipfWeights(keys, exponent);
     }
 
     /// <summary>The k sub-keys a hot key is split into.</summary>

@@ -43,4 +43,16 @@ public static class Stats
         int hi = Math.Min(lo + 1, sorted.Length - 1);
         return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
+
+    /// <summary>Zipf weights 1/rank^s for ranks 1…<paramref name="ranks"/>, normalized to sum to 1.</summary>
+    public static double[] ZipfWeights(int ranks, double exponent)
+    {
+        Guard.InRange(ranks, 1, 10_000_000);
+        Guard.InRange(exponent, 0, 10);
+        var w = new double[ranks];
+        double sum = 0;
+        for (int i = 0; i < ranks; i++) sum += w[i] = 1 / Math.Pow(i + 1, exponent);
+        for (int i = 0; i < ranks; i++) w[i] /= sum;
+        return w;
+    }
 }

@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using SystemDesign.Notebook;
 
 namespace SystemDesign.Probabilistic;
 
@@ -266,8 +267,7 @@ public static class SketchExperiments
         Guard.InRange(distinct, 1, 10_000_000);
         Guard.InRange(total, distinct, long.MaxValue / 4);
         Guard.InRange(exponent, 0, 5);
-        double h = Enumerable.Range(1, distinct).Sum(i => Math.Pow(i, -exponent));
-        return Enumerable.Range(1, distinct).Select(i => Math.Max(1, (long)Math.Round(total * Math.Pow(i, -exponent) / h))).ToArray();
+        return Stats.ZipfWeights(distinct, exponent).Select(w => Math.Max(1, (long)Math.Round(total * w))).ToArray();
     }
 
     /// <summary>Item names for the i-th distinct item of an experiment.</summary>
