@@ -28,6 +28,8 @@ public sealed class NotebookExecutionTests(ITestOutputHelper log)
             runs.Add(run);
             if (run.Failed)
                 Assert.Fail($"{nb.Name} {cell} failed:\n{run.Error}\n--- cell output ---\n{run.Output}");
+            if (run.Warnings.Count > 0)
+                Assert.Fail($"{nb.Name} {cell} compiles with warnings (Jupyter prints them in red):\n" + string.Join("\n", run.Warnings));
         }
 
         Report(nb, runs);

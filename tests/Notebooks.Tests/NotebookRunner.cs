@@ -8,7 +8,8 @@ using Microsoft.DotNet.Interactive.Events;
 namespace SystemDesign.Notebooks.Tests;
 
 /// <summary>What one cell did when it ran.</summary>
-public sealed record CellRun(NotebookCell Cell, bool Failed, string Error, string Output, int Charts, int Tables, TimeSpan Elapsed)
+public sealed record CellRun(NotebookCell Cell, bool Failed, string Error, string Output, int Charts, int Tables, TimeSpan Elapsed,
+    IReadOnlyList<string> Warnings)
 {
     public int ChecksPassed => Output.Split('\n').Count(l => l.StartsWith("✓ "));
 }
@@ -39,12 +40,19 @@ public sealed class NotebookRunner : IDisposable
         var output = new StringBuilder();
         string error = "";
         int charts = 0, tables = 0;
+        var warnings = new List<string>();
         foreach (var e in result.Events)
         {
             switch (e)
             {
                 case CommandFailed failed:
                     error = failed.Exception?.ToString() ?? failed.Message;
+                    break;
+                // Jupyter shows compiler warnings to the reader in red (on stderr): treat them as defects too.
+                case DiagnosticsProduced diagnostics:
+                    warnings.AddRange(diagnostics.Diagnostics
+                        .Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
+                        .Select(d => $"{d.LinePositionSpan}: {d.Code} {d.Message}"));
                     break;
                 case StandardOutputValueProduced stdout:
                     output.Append(Text(stdout));
@@ -59,7 +67,7 @@ public sealed class NotebookRunner : IDisposable
                     break;
             }
         }
-        return new CellRun(cell, error.Length > 0, error, output.ToString(), charts, tables, watch.Elapsed);
+        return new CellRun(cell, error.Length > 0, error, output.ToString(), charts, tables, watch.Elapsed, warnings);
     }
 
     private static string Text(DisplayEvent e) =>

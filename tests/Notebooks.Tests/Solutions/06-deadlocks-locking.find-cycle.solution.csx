@@ -1,10 +1,10 @@
 // EXERCISE: find-cycle
 // Depth-first search from every transaction; a transaction already on the current path closes a cycle.
-int[]? FindCycle(IReadOnlyDictionary<int, int[]> waitsFor)
+int[] FindCycle(IReadOnlyDictionary<int, int[]> waitsFor)
 {
     var done = new HashSet<int>();
     var path = new List<int>();
-    int[]? Visit(int t)
+    int[] Visit(int t)
     {
         int at = path.IndexOf(t);
         if (at >= 0) return path.Skip(at).Append(t).ToArray();

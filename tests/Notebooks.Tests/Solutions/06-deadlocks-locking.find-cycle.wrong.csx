@@ -1,6 +1,6 @@
 // EXERCISE: find-cycle
 // Plausible but wrong: only looks for two transactions waiting for each other, so it misses longer cycles.
-int[]? FindCycle(IReadOnlyDictionary<int, int[]> waitsFor)
+int[] FindCycle(IReadOnlyDictionary<int, int[]> waitsFor)
 {
     foreach (var (t, blockers) in waitsFor)
         foreach (int b in blockers)
