@@ -62,7 +62,14 @@ public static class Servers
     private static ConnectionMultiplexer? ConnectRedis(string endpoint, string what)
     {
         var options = ConfigurationOptions.Parse(endpoint);
-        options.ConnectTimeout = 5000; // a refused connection fails at once; this only bounds a slow server
+        // StackExchange.Redis keeps retrying a refused port until its connect timeout; probe the port first so a
+        // stopped server costs milliseconds, then give a slow (busy) one the full timeout.
+        if (options.EndPoints.FirstOrDefault() is { } first && !Listening(first))
+        {
+            Say($"{what} is not running at {endpoint} (nothing listens there): start it with `{StartCommand}`; skipping this experiment.");
+            return null;
+        }
+        options.ConnectTimeout = 5000;
         options.SyncTimeout = 10000;
         options.AbortOnConnectFail = true;
         options.AllowAdmin = true; // FLUSHDB and CONFIG in experiments that clean up after themselves
@@ -75,6 +82,26 @@ public static class Servers
         {
             Say($"{what} is not running at {endpoint} ({FirstLine(e.Message)}): start it with `{StartCommand}`; skipping this experiment.");
             return null;
+        }
+    }
+
+    private static bool Listening(System.Net.EndPoint endpoint)
+    {
+        var (host, port) = endpoint switch
+        {
+            System.Net.DnsEndPoint d => (d.Host, d.Port),
+            System.Net.IPEndPoint ip => (ip.Address.ToString(), ip.Port),
+            _ => ("", 0),
+        };
+        if (port == 0) return true; // unknown kind: let the client decide
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            return client.ConnectAsync(host, port).Wait(TimeSpan.FromSeconds(2)) && client.Connected;
+        }
+        catch (AggregateException)
+        {
+            return false; // refused or unreachable
         }
     }
 
