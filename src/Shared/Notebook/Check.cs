@@ -112,6 +112,19 @@ public static class Check
         throw new InvalidOperationException("unreachable");
     }
 
+    /// <summary>
+    /// A claim that was not tested this run because its precondition did not hold (the planner chose another
+    /// plan, a feature is missing on this server version): prints "○ skipped: claim (why)" instead of passing
+    /// silently inside an <c>if</c>. Use it only where the prose says the claim is conditional; a claim the
+    /// prose makes unconditionally asserts its precondition with a check instead.
+    /// </summary>
+    public static void Skipped(string claim, string why)
+    {
+        Guard.NotEmpty(claim);
+        Guard.NotEmpty(why);
+        (Out ?? Console.Out).WriteLine($"○ skipped: {claim} ({why})");
+    }
+
     private static void Report(bool ok, string text)
     {
         if (!ok) throw new ClaimFailedException("✗ " + text);

@@ -89,3 +89,47 @@ public sealed class CheckTests
         Assert.Equal(0.5, Stats.CoefficientOfVariation([1.0, 3.0]), 9);
     }
 }
+
+public sealed class DeriveTests
+{
+    private static string Capture(Action action)
+    {
+        var writer = new StringWriter();
+        Check.Out = writer;
+        try { action(); } finally { Check.Out = null; }
+        return writer.ToString();
+    }
+
+    [Fact]
+    public void Value_prints_the_value_and_how_it_was_derived_and_returns_it()
+    {
+        double v = 0;
+        string line = Capture(() => v = Derive.Value("bits per element for 1%", 9.585, "log₂(100)/(ln 2)²", "F3"));
+        Assert.Equal("= bits per element for 1%: 9.585 (log₂(100)/(ln 2)²)" + Environment.NewLine, line);
+        Assert.Equal(9.585, v);
+    }
+
+    [Fact]
+    public void Show_prints_values_that_are_not_numbers()
+    {
+        string line = Capture(() => Derive.Show("slot of foo", "12182", "CRC16 mod 16384"));
+        Assert.Equal("= slot of foo: 12182 (CRC16 mod 16384)" + Environment.NewLine, line);
+    }
+
+    [Fact]
+    public void Derivations_name_what_and_how()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Derive.Value("", 1, "x"));
+        Assert.Equal("what", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => Derive.Show("x", 1, ""));
+        Assert.Equal("how", e.ParamName);
+    }
+
+    [Fact]
+    public void Skipped_says_which_claim_and_why_and_does_not_throw()
+    {
+        string line = Capture(() => Check.Skipped("the index is used", "the planner chose a Seq Scan"));
+        Assert.Equal("○ skipped: the index is used (the planner chose a Seq Scan)" + Environment.NewLine, line);
+        Assert.Throws<ArgumentException>(() => Check.Skipped("claim", ""));
+    }
+}
