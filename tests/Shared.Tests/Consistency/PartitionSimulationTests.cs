@@ -96,4 +96,14 @@ public sealed class PartitionSimulationTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => PartitionSimulation.Run(ReplicationMode.Ap, Small with { ClientsPerSide = 0 }));
         Assert.Contains("ClientsPerSide", e.ParamName);
     }
+
+    [Fact]
+    public void The_visualizer_chart_has_a_panel_per_run()
+    {
+        var runs = new[] { ReplicationMode.CpMajority, ReplicationMode.Ap }.Select(m => PartitionSimulation.Run(m, Small)).ToList();
+        Assert.NotNull(PartitionCharts.SidePanel(runs[0]));
+        Assert.NotNull(PartitionCharts.Panels("both", runs));
+        Assert.Throws<ArgumentNullException>(() => PartitionCharts.SidePanel(null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PartitionCharts.Panels("none", []));
+    }
 }
