@@ -146,6 +146,14 @@ public sealed class PartitionRun
         return reads.Count == 0 ? 0 : (double)reads.Count(o => o.Stale) / reads.Count;
     }
 
+    /// <summary>As <see cref="StaleRate"/>, with the number of reads it was counted over (for its standard error).</summary>
+    public (double Rate, int Reads) StaleShare(int side, double from, double to)
+    {
+        ValidateRange(side, from, to);
+        var reads = Ops.Where(o => o.Side == side && o.Ok && o.Kind == OpKind.Read && o.Invoke >= from && o.Invoke < to).ToList();
+        return (reads.Count == 0 ? 0 : (double)reads.Count(o => o.Stale) / reads.Count, reads.Count);
+    }
+
     /// <summary>The successful operations as a register history (value = version id) for <see cref="ConsistencyChecker"/>.
     /// Failed operations are dropped: they had no effect.</summary>
     public IReadOnlyList<RegisterOp> RegisterHistory(double from = 0, double to = double.PositiveInfinity)

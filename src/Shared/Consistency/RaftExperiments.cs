@@ -134,7 +134,7 @@ public static class RaftExperiments
         cluster.Partition(cut);
         cluster.RunUntil(p + partitionMs);
         cluster.Heal();
-        cluster.RunUntil(p + partitionMs + 2000);
+        cluster.RunUntil(p + partitionMs + 500);
         var end = cluster.LeadershipEnds.First(e => e.Node == leader && e.Term == term);
         var elected = cluster.Elections.FirstOrDefault(e => e.Time > p && !cut.Contains(e.Node));
         double oldFor = end.Time - p;
