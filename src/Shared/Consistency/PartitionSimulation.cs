@@ -3,11 +3,16 @@ namespace SystemDesign.Consistency;
 /// <summary>How the replicated register answers clients.</summary>
 public enum ReplicationMode
 {
-    /// <summary>CP: every read and write needs a majority of replicas reachable; otherwise the client gets an error.</summary>
+    /// <summary>CP, idealised: every read and write needs a majority of replicas reachable, otherwise the client gets
+    /// an error. A write updates every reachable replica at one instant and no leader is modelled, so this is an
+    /// idealised majority register: its "no stale read" is an assumption of the model, not a measurement of etcd,
+    /// ZooKeeper or any real consensus system.</summary>
     CpMajority,
 
-    /// <summary>Writes need a majority, reads are served by the client's own replica (ZooKeeper's default, etcd's
-    /// serializable reads): the minority side stays readable but its reads go stale.</summary>
+    /// <summary>Writes need a majority, reads are served by the client's own replica, like etcd's serializable reads:
+    /// the minority side stays readable but its reads go stale. (ZooKeeper also reads locally, but a ZooKeeper
+    /// server that loses its quorum stops serving, unless read-only mode is turned on, which it is not by
+    /// default.)</summary>
     CpLocalReads,
 
     /// <summary>AP: any reachable replica answers; writes replicate asynchronously and conflicts resolve by last-write-wins.</summary>
@@ -139,6 +144,14 @@ public sealed class PartitionRun
         ValidateRange(side, from, to);
         var reads = Ops.Where(o => o.Side == side && o.Ok && o.Kind == OpKind.Read && o.Invoke >= from && o.Invoke < to).ToList();
         return reads.Count == 0 ? 0 : (double)reads.Count(o => o.Stale) / reads.Count;
+    }
+
+    /// <summary>As <see cref="StaleRate"/>, with the number of reads it was counted over (for its standard error).</summary>
+    public (double Rate, int Reads) StaleShare(int side, double from, double to)
+    {
+        ValidateRange(side, from, to);
+        var reads = Ops.Where(o => o.Side == side && o.Ok && o.Kind == OpKind.Read && o.Invoke >= from && o.Invoke < to).ToList();
+        return (reads.Count == 0 ? 0 : (double)reads.Count(o => o.Stale) / reads.Count, reads.Count);
     }
 
     /// <summary>The successful operations as a register history (value = version id) for <see cref="ConsistencyChecker"/>.

@@ -291,4 +291,65 @@ public static class Quorums
         Guard.InRange(w, 1, n);
         Guard.InRange(r, 1, n);
     }
+
+    /// <summary>
+    /// The PACELC latency table: for each N and consistency level (ONE, QUORUM, ALL) an operation waits for the
+    /// k fastest of N replicas with latency <paramref name="replica"/>; <paramref name="samples"/> simulated
+    /// requests give p50 and p99, beside the exact order-statistic quantiles. <see cref="LevelLatency.CdfZ"/> compares
+    /// them in probability space: the share of samples below the exact q-quantile is q with binomial σ
+    /// √(q(1−q)/samples), and CdfZ is the larger of the two deviations (p50, p99) in units of that σ.
+    /// </summary>
+    public static IReadOnlyList<LevelLatency> LatencyByLevel(string operation, Delay replica, IReadOnlyList<int> ns,
+        int samples, Random rng)
+    {
+        Guard.NotEmpty(operation);
+        Guard.NotNull(replica);
+        Guard.NotNull(ns);
+        Guard.InRange(samples, 10, 10_000_000);
+        Guard.NotNull(rng);
+        var rows = new List<LevelLatency>();
+        foreach (int n in ns)
+            foreach (var level in Enum.GetValues<ConsistencyLevel>())
+            {
+                int k = Replicas(level, n);
+                var x = SampleLatency(n, k, replica, samples, rng);
+                double t50 = LatencyQuantile(n, k, 0.5, replica), t99 = LatencyQuantile(n, k, 0.99, replica);
+                double Z(double t, double q) => Math.Abs(x.Count(v => v <= t) / (double)samples - q)
+                    / Notebook.Stats.ProportionStdErr(q, samples);
+                rows.Add(new LevelLatency(operation, n, level.ToString(), k, Notebook.Stats.Percentile(x, 0.5), t50,
+                    Notebook.Stats.Percentile(x, 0.99), t99, Math.Max(Z(t50, 0.5), Z(t99, 0.99))));
+            }
+        return rows;
+    }
+
+    /// <summary>
+    /// A simulated probabilistically-bounded-staleness curve for exponential replication delays (mean
+    /// <paramref name="meanMs"/>) beside the exact one: <paramref name="trials"/> reads at each time.
+    /// <see cref="StalenessCurve.WorstZ"/> is the largest |simulated − exact| in binomial σ at the exact value,
+    /// over the <see cref="StalenessCurve.Points"/> times where at least 10 stale reads are expected (where the
+    /// normal approximation holds).
+    /// </summary>
+    public static StalenessCurve ExponentialStalenessCurve(int n, int w, int r, IReadOnlyList<double> times, double meanMs,
+        int trials, Random rng)
+    {
+        ValidateNwr(n, w, r);
+        Guard.NotNull(times);
+        Guard.Positive(meanMs);
+        Guard.InRange(trials, 1, 10_000_000);
+        Guard.NotNull(rng);
+        var measured = times.Select(t => StaleProbabilityAfter(n, w, r, t, Delay.Exponential(meanMs), trials, rng)).ToArray();
+        var exact = times.Select(t => ExponentialStaleProbability(n, w, r, t, meanMs)).ToArray();
+        var usable = measured.Zip(exact).Where(p => p.Second * trials >= 10).ToList();
+        double worst = usable.Count == 0 ? 0
+            : usable.Max(p => Math.Abs(p.First - p.Second) / Notebook.Stats.ProportionStdErr(p.Second, trials));
+        return new StalenessCurve(n, w, r, times.ToArray(), measured, exact, worst, usable.Count);
+    }
 }
+
+/// <summary>One row of <see cref="Quorums.LatencyByLevel"/> (latencies in ms).</summary>
+public sealed record LevelLatency(string Op, int N, string Level, int K, double P50, double P50Theory, double P99,
+    double P99Theory, double CdfZ);
+
+/// <summary>The outcome of <see cref="Quorums.ExponentialStalenessCurve"/>.</summary>
+public sealed record StalenessCurve(int N, int W, int R, double[] Times, double[] Measured, double[] Exact,
+    double WorstZ, int Points);

@@ -30,7 +30,18 @@ public sealed record RaftOptions
     /// <summary>Raft's election restriction (§5.4.1): grant a vote only to a candidate whose log is at least as up to date
     /// as the voter's. Turning it off is the bug the notebook injects to show what it protects.</summary>
     public bool CheckLogUpToDate { get; init; } = true;
+    /// <summary>
+    /// CheckQuorum (Raft dissertation §6.2; etcd's server always turns it on): every
+    /// <see cref="ElectionTimeoutMin"/> ms a leader checks that a quorum (itself included) answered it since the
+    /// previous check, and steps down to follower if not. A leader cut off from the majority therefore stops
+    /// leading within two election timeouts instead of believing it leads until it hears a higher term. Off, the
+    /// follower does not even acknowledge heartbeats that carry no entries (the model's behaviour before).
+    /// </summary>
+    public bool CheckQuorum { get; init; } = true;
 }
+
+/// <summary>A node stopped leading: it lost contact with a quorum (CheckQuorum) or heard a higher term.</summary>
+public sealed record LeadershipEnded(long Term, int Node, double Time, bool LostQuorum);
 
 /// <summary>A node won an election: it holds votes from a quorum for <see cref="Term"/>.</summary>
 /// <param name="OtherLeaders">how many other live nodes still believed they were leader (of older terms) at that moment.</param>
@@ -79,6 +90,8 @@ public sealed class RaftCluster
     private readonly int[][] _match;
     private readonly int[] _commit;
     private readonly Dictionary<int, long> _committed = new(); // index → term of every entry ever committed
+    private readonly bool[][] _recentActive; // _recentActive[leader][u]: u answered since the last quorum check
+    private readonly List<LeadershipEnded> _ends = new();
 
     public RaftCluster(RaftOptions options, int seed, FencedStore<string>? store = null)
     {
@@ -108,6 +121,7 @@ public sealed class RaftCluster
         _log = Enumerable.Range(0, n).Select(_ => new List<long>()).ToArray();
         _match = Enumerable.Range(0, n).Select(_ => new int[n]).ToArray();
         _commit = new int[n];
+        _recentActive = Enumerable.Range(0, n).Select(_ => new bool[n]).ToArray();
         for (int v = 0; v < n; v++) ResetElectionTimer(v);
     }
 
@@ -118,6 +132,8 @@ public sealed class RaftCluster
     public IReadOnlyList<Candidacy> Candidacies => _candidacies;
     public IReadOnlyList<LeaderWrite> Writes => _writes;
     public IReadOnlyList<VoteGranted> Grants => _grants;
+    /// <summary>Every time a leader stopped leading, and why.</summary>
+    public IReadOnlyList<LeadershipEnded> LeadershipEnds => _ends;
 
     /// <summary>Entries committed so far (by any leader), by log index.</summary>
     public int CommittedEntries => _committed.Count;
@@ -276,6 +292,7 @@ public sealed class RaftCluster
     private void StepDown(int v, long term)
     {
         bool wasLeader = _role[v] == RaftRole.Leader;
+        if (wasLeader) _ends.Add(new LeadershipEnded(_term[v], v, Now, LostQuorum: false));
         _term[v] = term;
         _votedFor[v] = -1;
         _role[v] = RaftRole.Follower;
@@ -316,9 +333,32 @@ public sealed class RaftCluster
         Array.Clear(_match[v]);
         _match[v][v] = _log[v].Count;
         Heartbeat(v, term);
+        if (_o.CheckQuorum)
+        {
+            Array.Clear(_recentActive[v]);
+            ScheduleQuorumCheck(v, term);
+        }
         if (_o.ClientWriteInterval > 0) ScheduleWrite(v, term);
         if (_o.AppendInterval > 0) ScheduleAppend(v, term);
     }
+
+    /// <summary>etcd's tickHeartbeat/MsgCheckQuorum: every election timeout, count who answered since the last
+    /// check; without a quorum, become a follower in the same term (and start the election timer).</summary>
+    private void ScheduleQuorumCheck(int v, long term)
+        => OnNode(v, Now + _o.ElectionTimeoutMin, () =>
+        {
+            if (_role[v] != RaftRole.Leader || _term[v] != term) return;
+            int active = 1 + Enumerable.Range(0, _o.Nodes).Count(u => u != v && _recentActive[v][u]);
+            Array.Clear(_recentActive[v]);
+            if (active < Quorum)
+            {
+                _ends.Add(new LeadershipEnded(term, v, Now, LostQuorum: true));
+                _role[v] = RaftRole.Follower;
+                ResetElectionTimer(v);
+                return;
+            }
+            ScheduleQuorumCheck(v, term);
+        });
 
     private int Missing(int v)
         => _committed.Count(e => e.Key > _log[v].Count || _log[v][e.Key - 1] != e.Value);
@@ -368,10 +408,15 @@ public sealed class RaftCluster
             Send(v, leader, () => OnAppendReply(leader, v, current, 0));
             return;
         }
+        if (_role[v] == RaftRole.Leader) _ends.Add(new LeadershipEnded(_term[v], v, Now, LostQuorum: false));
         if (term > _term[v]) { _term[v] = term; _votedFor[v] = -1; }
         _role[v] = RaftRole.Follower;
         ResetElectionTimer(v);
-        if (entries is null) return;
+        if (entries is null)
+        {
+            if (_o.CheckQuorum) Send(v, leader, () => OnAppendReply(leader, v, term, 0));
+            return;
+        }
         // Raft's rule: keep the matching prefix, cut at the first conflict, append what is new. A delayed, shorter copy
         // of the same leader's log therefore never removes entries.
         var log = _log[v];
@@ -390,6 +435,7 @@ public sealed class RaftCluster
     {
         if (term > _term[v]) { StepDown(v, term); return; }
         if (_role[v] != RaftRole.Leader || term != _term[v]) return;
+        _recentActive[v][from] = true;
         _match[v][from] = Math.Max(_match[v][from], matched);
         AdvanceCommit(v);
     }

@@ -1,4 +1,5 @@
 using SystemDesign.Fencing;
+using SystemDesign.Notebook;
 
 namespace SystemDesign.Consistency;
 
@@ -9,6 +10,22 @@ public sealed record FailoverTiming(double? TimeToElect, int Candidacies, int Sp
 
 /// <summary>The zombie-leader run: the cluster, and the store its leaders wrote to.</summary>
 public sealed record ZombieRun(RaftCluster Cluster, FencedStore<string> Store, int PausedLeader, long PausedTerm);
+
+/// <summary>One width of the election-timing sweep (<see cref="RaftExperiments.ElectionTiming"/>).</summary>
+/// <param name="Elected">fail-overs (of <paramref name="Failovers"/>) that elected a leader before the cap.</param>
+/// <param name="ShareWithSplit">share of fail-overs with at least one split-vote term.</param>
+/// <param name="OutsideWindow">fail-overs without a split vote whose time to elect fell outside
+/// [T − H + 3·dmin, T + width + 3·dmax], the window the timing rules allow (0 unless the model is wrong).</param>
+public sealed record ElectionTimingRow(double WidthMs, int Failovers, int Elected, double MedianMs, double P90Ms,
+    double MeanSplitTerms, double ShareWithSplit, int OutsideWindow);
+
+/// <summary>One partition of the leader away from the majority (<see cref="RaftExperiments.PartitionedLeader"/>).</summary>
+/// <param name="OldLeaderLedFor">ms from the cut until the old leader stopped believing it leads.</param>
+/// <param name="NewLeaderAfter">ms from the cut until the majority side elected a leader (null: none before the heal).</param>
+/// <param name="TwoLeadersFor">ms during which both believed they lead (0 when the old one stepped down first).</param>
+/// <param name="LostQuorum">the old leader stepped down by CheckQuorum (false: it learnt a higher term, after the heal).</param>
+public sealed record PartitionedLeaderRun(double PartitionMs, double OldLeaderLedFor, double? NewLeaderAfter,
+    double TwoLeadersFor, bool LostQuorum);
 
 /// <summary>The Raft experiments of the CAP notebook, each a seeded run of a <see cref="RaftCluster"/>.</summary>
 public static class RaftExperiments
@@ -91,5 +108,69 @@ public static class RaftExperiments
         cluster.Pause(leader, pauseMs);
         cluster.RunUntil(500 + pauseMs + 500);
         return new ZombieRun(cluster, store, leader, term);
+    }
+
+    /// <summary>
+    /// The old leader cut off from the majority: node 0 is elected, and at about 1 s (a random phase within one
+    /// election timeout, so the cut falls anywhere between two quorum checks) it and the next
+    /// n − majority − 1 nodes are partitioned from the rest for <paramref name="partitionMs"/>, then healed.
+    /// Measures how long the old leader keeps believing it leads, when the majority elects a new one, and how
+    /// long both believe it at once.
+    /// </summary>
+    public static PartitionedLeaderRun PartitionedLeader(RaftOptions options, int seed, double partitionMs = 4000)
+    {
+        Guard.NotNull(options);
+        Guard.InRange(options.Nodes, 3, 101, nameof(options.Nodes));
+        Guard.InRange(partitionMs, 1, 1e7);
+        var rng = new Random(seed);
+        var cluster = new RaftCluster(options, rng.Next());
+        cluster.Campaign(0);
+        cluster.RunUntil(1000 + options.ElectionTimeoutMin * rng.NextDouble());
+        int leader = cluster.BelievedLeaders().Single();
+        long term = cluster.Term(leader);
+        int minority = options.Nodes - Quorums.Majority(options.Nodes);
+        var cut = Enumerable.Range(0, options.Nodes).Where(v => v != leader).Take(minority - 1).Prepend(leader).ToArray();
+        double p = cluster.Now;
+        cluster.Partition(cut);
+        cluster.RunUntil(p + partitionMs);
+        cluster.Heal();
+        cluster.RunUntil(p + partitionMs + 500);
+        var end = cluster.LeadershipEnds.First(e => e.Node == leader && e.Term == term);
+        var elected = cluster.Elections.FirstOrDefault(e => e.Time > p && !cut.Contains(e.Node));
+        double oldFor = end.Time - p;
+        double? newAfter = elected is null || elected.Time > p + partitionMs ? null : elected.Time - p;
+        double both = newAfter is { } t ? Math.Max(0, oldFor - t) : 0;
+        return new PartitionedLeaderRun(partitionMs, oldFor, newAfter, both, end.LostQuorum);
+    }
+
+    /// <summary>
+    /// The election-timing sweep: for each timeout width, <paramref name="failovers"/> seeded
+    /// <see cref="Failover"/> runs (seeds 0 … failovers − 1), summarised: how many elected a leader before the
+    /// cap, median and 90th percentile time to elect, split votes, and how many runs without a split vote fell
+    /// outside the window the timing rules allow.
+    /// </summary>
+    public static IReadOnlyList<ElectionTimingRow> ElectionTiming(RaftOptions options, IReadOnlyList<double> widths,
+        int failovers, double capMs = 2000)
+    {
+        Guard.NotNull(options);
+        Guard.NotNull(widths);
+        Guard.InRange(failovers, 1, 100_000);
+        Guard.InRange(capMs, 1, 1e7);
+        var rows = new List<ElectionTimingRow>();
+        foreach (double width in widths)
+        {
+            Guard.InRange(width, 0, 1e6, nameof(widths));
+            var o = options with { ElectionTimeoutWidth = width };
+            var runs = Enumerable.Range(0, failovers).Select(s => Failover(o, s, capMs)).ToList();
+            var done = runs.Where(r => r.TimeToElect is not null).Select(r => r.TimeToElect!.Value).ToList();
+            double lo = o.ElectionTimeoutMin - o.HeartbeatInterval + 3 * o.MessageDelayMin;
+            double hi = o.ElectionTimeoutMin + width + 3 * o.MessageDelayMax;
+            int outside = runs.Count(r => r.SplitTerms == 0 && r.TimeToElect is { } x && (x < lo || x > hi));
+            rows.Add(new ElectionTimingRow(width, failovers, done.Count,
+                done.Count > 0 ? Stats.Percentile(done, 0.5) : double.NaN,
+                done.Count > 0 ? Stats.Percentile(done, 0.9) : double.NaN,
+                runs.Average(r => r.SplitTerms), runs.Count(r => r.SplitTerms > 0) / (double)failovers, outside));
+        }
+        return rows;
     }
 }

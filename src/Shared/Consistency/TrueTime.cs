@@ -21,11 +21,18 @@ public static class TrueTime
     /// and its clock error uniform in ±ε.
     /// </summary>
     public static TrueTimeRun Run(int pairs, double epsilonMinMs, double epsilonMaxMs, double maxGapMs, bool commitWait, Random rng)
+        => Run(pairs, epsilonMinMs, epsilonMaxMs, 0, maxGapMs, commitWait, rng);
+
+    /// <summary>As <see cref="Run(int, double, double, double, bool, Random)"/>, with T2 starting a uniform
+    /// <paramref name="minGapMs"/>–<paramref name="maxGapMs"/> after T1 is acknowledged (equal: a fixed gap).</summary>
+    public static TrueTimeRun Run(int pairs, double epsilonMinMs, double epsilonMaxMs, double minGapMs, double maxGapMs,
+        bool commitWait, Random rng)
     {
         Guard.InRange(pairs, 1, 10_000_000);
         Guard.InRange(epsilonMinMs, 0, 1000);
         Guard.InRange(epsilonMaxMs, epsilonMinMs, 1000);
         Guard.InRange(maxGapMs, 0, 1e6);
+        Guard.InRange(minGapMs, 0, maxGapMs);
         Guard.NotNull(rng);
         int violations = 0;
         double waits = 0, epsilons = 0;
@@ -45,7 +52,7 @@ public static class TrueTime
             }
             waits += ack - t0;
             epsilons += a.Epsilon;
-            double start2 = ack + maxGapMs * rng.NextDouble();
+            double start2 = ack + minGapMs + (maxGapMs - minGapMs) * rng.NextDouble();
             double s2 = b.Now(start2).Latest;
             if (s2 <= s1) violations++;
         }
@@ -61,5 +68,40 @@ public static class TrueTime
     private readonly record struct Clock(double Epsilon, double Error)
     {
         public (double Earliest, double Latest) Now(double trueTime) => (trueTime + Error - Epsilon, trueTime + Error + Epsilon);
+    }
+
+    /// <summary>
+    /// The exact probability that <see cref="Run"/> without commit wait records a violation: T1's timestamp is
+    /// s₁ = t₀ + X₁ and T2's is s₂ = t₀ + G + X₂, where X = error + ε = 2εU (U uniform in [0, 1], ε uniform in
+    /// [min, max]) and G is the uniform gap in [0, maxGap]; a violation is s₂ ≤ s₁, i.e. 2ε₁U₁ − 2ε₂U₂ ≥ G. For
+    /// fixed A = 2ε₁, B = 2ε₂ and G the area of {A·u − B·v ≥ G} in the unit square is m(A − G) − m²/2 over AB,
+    /// with m = min(B, A − G); the midpoint rule integrates it over ε₁, ε₂ and G (<paramref name="steps"/> points
+    /// each). Independent of the simulation, so the measured rate can be checked against it.
+    /// </summary>
+    public static double ViolationProbability(double epsilonMinMs, double epsilonMaxMs, double maxGapMs, int steps = 200)
+    {
+        Guard.InRange(epsilonMinMs, 1e-6, 1000);
+        Guard.InRange(epsilonMaxMs, epsilonMinMs, 1000);
+        Guard.InRange(maxGapMs, 0, 1e6);
+        Guard.InRange(steps, 2, 2000);
+        double Mid(double lo, double hi, int i) => lo + (hi - lo) * (i + 0.5) / steps;
+        int gapSteps = maxGapMs == 0 ? 1 : steps;
+        double total = 0;
+        for (int i = 0; i < steps; i++)
+        {
+            double a = 2 * Mid(epsilonMinMs, epsilonMaxMs, i);
+            for (int j = 0; j < steps; j++)
+            {
+                double b = 2 * Mid(epsilonMinMs, epsilonMaxMs, j);
+                for (int k = 0; k < gapSteps; k++)
+                {
+                    double g = maxGapMs == 0 ? 0 : maxGapMs * (k + 0.5) / gapSteps;
+                    if (a <= g) continue;
+                    double m = Math.Min(b, a - g);
+                    total += (m * (a - g) - m * m / 2) / (a * b);
+                }
+            }
+        }
+        return total / ((double)steps * steps * gapSteps);
     }
 }

@@ -86,6 +86,13 @@ public sealed class VectorClock : IEquatable<VectorClock>
 /// <param name="From">for a receive, the index of the matching send event; otherwise −1.</param>
 public sealed record TraceEvent(int Index, int Process, string Kind, int From, VectorClock Vector, long Lamport);
 
+/// <summary>The clocks of a <see cref="CausalTrace"/> judged against true happens-before, over every ordered pair.</summary>
+/// <param name="VectorDisagreements">pairs where comparing vector clocks gives another relation than the truth.</param>
+/// <param name="LamportBackwards">pairs with a → b whose Lamport timestamps are not L(a) &lt; L(b).</param>
+/// <param name="LamportOrdersConcurrent">concurrent pairs whose Lamport timestamps differ (so they look ordered).</param>
+public sealed record ClockComparison(long Pairs, long VectorDisagreements, long LamportBackwards, long ConcurrentPairs,
+    long LamportOrdersConcurrent);
+
 /// <summary>
 /// A random message-passing execution with each event stamped by a vector clock and a Lamport clock, and the
 /// ground truth to judge them by: happens-before computed directly as reachability in the event graph (program
@@ -177,4 +184,23 @@ public sealed class CausalTrace
     /// <summary>Ground-truth relation of a to b.</summary>
     public Causality Truth(int a, int b)
         => a == b ? Causality.Equal : HappenedBefore(a, b) ? Causality.Before : HappenedBefore(b, a) ? Causality.After : Causality.Concurrent;
+
+    /// <summary>Compares the vector and Lamport clocks with the ground truth on every ordered pair of distinct events.</summary>
+    public ClockComparison CompareClocks()
+    {
+        long pairs = 0, vectorWrong = 0, lamportBackwards = 0, concurrent = 0, lamportOrders = 0;
+        for (int a = 0; a < Events.Count; a++)
+            for (int b = 0; b < Events.Count; b++)
+            {
+                if (a == b) continue;
+                pairs++;
+                var truth = Truth(a, b);
+                if (Events[a].Vector.Compare(Events[b].Vector) != truth) vectorWrong++;
+                if (truth == Causality.Before && Events[a].Lamport >= Events[b].Lamport) lamportBackwards++;
+                if (truth != Causality.Concurrent) continue;
+                concurrent++;
+                if (Events[a].Lamport != Events[b].Lamport) lamportOrders++;
+            }
+        return new ClockComparison(pairs, vectorWrong, lamportBackwards, concurrent, lamportOrders);
+    }
 }

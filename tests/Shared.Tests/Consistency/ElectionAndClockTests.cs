@@ -28,11 +28,30 @@ public sealed class ElectionAndClockTests
     }
 
     [Fact]
+    public void The_violation_rate_without_commit_wait_matches_the_exact_probability()
+    {
+        var none = TrueTime.Run(100_000, 1, 7, 2, commitWait: false, new Random(5));
+        double exact = TrueTime.ViolationProbability(1, 7, 2);
+        double sigma = Math.Sqrt(exact * (1 - exact) / none.Pairs);
+        Assert.InRange((double)none.Violations / none.Pairs, exact - 4 * sigma, exact + 4 * sigma);
+        // Closed forms: same ε, no gap: a tie in distribution, 1/2; fixed gap g: (1 − g/2ε)²/2.
+        Assert.Equal(0.5, TrueTime.ViolationProbability(3, 3, 0), 3);
+        var fixedGap = TrueTime.Run(100_000, 4, 4, 2, 2, commitWait: false, new Random(6));
+        double closed = Math.Pow(1 - 2 / 8.0, 2) / 2;
+        double s2 = Math.Sqrt(closed * (1 - closed) / fixedGap.Pairs);
+        Assert.InRange((double)fixedGap.Violations / fixedGap.Pairs, closed - 4 * s2, closed + 4 * s2);
+        Assert.True(TrueTime.ViolationProbability(1, 7, 10) < TrueTime.ViolationProbability(1, 7, 2));
+    }
+
+    [Fact]
     public void Arguments_are_validated()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ZooKeeperElection.Run(0, WatchStrategy.Predecessor, new Random(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => ZooKeeperElection.Run(3, (WatchStrategy)5, new Random(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => TrueTime.Run(10, 5, 1, 0, true, new Random(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => TrueTime.Run(0, 1, 5, 0, true, new Random(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TrueTime.Run(10, 1, 5, 3, 2, true, new Random(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TrueTime.ViolationProbability(0, 5, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TrueTime.ViolationProbability(1, 5, 1, 1));
     }
 }

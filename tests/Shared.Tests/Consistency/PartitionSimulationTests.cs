@@ -96,4 +96,18 @@ public sealed class PartitionSimulationTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => PartitionSimulation.Run(ReplicationMode.Ap, Small with { ClientsPerSide = 0 }));
         Assert.Contains("ClientsPerSide", e.ParamName);
     }
+
+    [Fact]
+    public void The_visualizer_chart_has_a_panel_per_run()
+    {
+        var runs = new[] { ReplicationMode.CpMajority, ReplicationMode.Ap }.Select(m => PartitionSimulation.Run(m, Small)).ToList();
+        Assert.NotNull(PartitionCharts.SidePanel(runs[0]));
+        var (rate, reads) = runs[1].StaleShare(1, 0, 1e9);
+        Assert.Equal(runs[1].StaleRate(1, 0, 1e9), rate);
+        Assert.Equal(runs[1].Ops.Count(o => o.Side == 1 && o.Ok && o.Kind == OpKind.Read), reads);
+        Assert.Throws<ArgumentOutOfRangeException>(() => runs[1].StaleShare(2, 0, 1));
+        Assert.NotNull(PartitionCharts.Panels("both", runs));
+        Assert.Throws<ArgumentNullException>(() => PartitionCharts.SidePanel(null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PartitionCharts.Panels("none", []));
+    }
 }

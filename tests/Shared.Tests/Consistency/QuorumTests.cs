@@ -83,6 +83,21 @@ public sealed class QuorumTests
     }
 
     [Fact]
+    public void Latency_table_and_staleness_curve_agree_with_their_exact_values()
+    {
+        var rows = Quorums.LatencyByLevel("read", Delay.LogNormal(1, 0.5), [3, 5], 5_000, new Random(2));
+        Assert.Equal(6, rows.Count);
+        Assert.All(rows, r => Assert.True(r.CdfZ < 4.5, $"{r.N} {r.Level}: {r.CdfZ}"));
+        Assert.Equal(1.0, rows.Single(r => r.N == 5 && r.Level == "Quorum").P50Theory, 6);
+        var curve = Quorums.ExponentialStalenessCurve(3, 1, 1, [0, 10, 20], 10, 4_000, new Random(3));
+        Assert.Equal(3, curve.Points);
+        Assert.True(curve.WorstZ < 4.5);
+        Assert.Equal(2.0 / 3, curve.Exact[0], 9);
+        Assert.Throws<ArgumentException>(() => Quorums.LatencyByLevel("", Delay.LogNormal(1, 0.5), [3], 100, new Random(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Quorums.ExponentialStalenessCurve(3, 4, 1, [0], 10, 10, new Random(1)));
+    }
+
+    [Fact]
     public void Delay_distributions_invert_their_cdf()
     {
         foreach (var d in new[] { Delay.LogNormal(3, 0.7), Delay.Exponential(4), Delay.Uniform(1, 5) })

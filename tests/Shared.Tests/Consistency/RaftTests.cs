@@ -63,9 +63,9 @@ public sealed class RaftTests
     }
 
     [Fact]
-    public void A_partitioned_old_leader_keeps_believing_while_the_majority_elects_a_new_one()
+    public void Without_CheckQuorum_a_partitioned_old_leader_keeps_believing_until_the_heal()
     {
-        var c = new RaftCluster(new RaftOptions(), seed: 2);
+        var c = new RaftCluster(new RaftOptions { CheckQuorum = false }, seed: 2);
         c.Campaign(0);
         c.RunUntil(500);
         c.Partition([0, 1], [2, 3, 4]);
@@ -78,6 +78,62 @@ public sealed class RaftTests
         c.RunUntil(2500);
         Assert.Single(c.BelievedLeaders());
         Assert.Equal(1, c.MaxLeadersInOneTerm);
+        Assert.Contains(c.LeadershipEnds, e => e.Node == 0 && e.Term == 1 && !e.LostQuorum && e.Time > 1500);
+    }
+
+    [Fact]
+    public void With_CheckQuorum_a_partitioned_leader_steps_down_within_two_election_timeouts()
+    {
+        var o = new RaftOptions();
+        Assert.True(o.CheckQuorum); // etcd's server always enables it
+        var c = new RaftCluster(o, seed: 2);
+        c.Campaign(0);
+        c.RunUntil(500);
+        c.Partition([0, 1], [2, 3, 4]);
+        c.RunUntil(1500);
+        var leaders = c.BelievedLeaders();
+        Assert.Single(leaders);
+        Assert.True(leaders[0] >= 2 && c.Term(leaders[0]) > 1);
+        var end = Assert.Single(c.LeadershipEnds, e => e.Node == 0 && e.Term == 1);
+        Assert.True(end.LostQuorum);
+        Assert.InRange(end.Time - 500, o.ElectionTimeoutMin - o.HeartbeatInterval - 2 * o.MessageDelayMax,
+            2 * o.ElectionTimeoutMin);
+        // The leader of the majority side keeps leading: it hears from a quorum.
+        Assert.DoesNotContain(c.LeadershipEnds, e => e.Node == leaders[0]);
+    }
+
+    [Fact]
+    public void Partitioned_leader_runs_stay_inside_the_CheckQuorum_window_and_without_it_last_the_partition()
+    {
+        var o = new RaftOptions();
+        for (int seed = 0; seed < 40; seed++)
+        {
+            var run = RaftExperiments.PartitionedLeader(o, seed, 3000);
+            Assert.True(run.LostQuorum);
+            Assert.InRange(run.OldLeaderLedFor, o.ElectionTimeoutMin - o.HeartbeatInterval - 2 * o.MessageDelayMax,
+                2 * o.ElectionTimeoutMin);
+            Assert.NotNull(run.NewLeaderAfter);
+            Assert.InRange(run.TwoLeadersFor, 0, run.OldLeaderLedFor);
+            var off = RaftExperiments.PartitionedLeader(o with { CheckQuorum = false }, seed, 3000);
+            Assert.False(off.LostQuorum);
+            Assert.True(off.OldLeaderLedFor >= 3000);
+            Assert.True(off.TwoLeadersFor > 3000 - 2 * (o.ElectionTimeoutMin + o.ElectionTimeoutWidth));
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => RaftExperiments.PartitionedLeader(o with { Nodes = 2 }, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RaftExperiments.PartitionedLeader(o, 1, 0));
+    }
+
+    [Fact]
+    public void The_election_timing_sweep_summarises_failovers()
+    {
+        var rows = RaftExperiments.ElectionTiming(new RaftOptions(), [0, 150], 20);
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Equal(0, r.OutsideWindow));
+        Assert.Equal(20, rows[1].Elected);
+        Assert.True(rows[0].ShareWithSplit > rows[1].ShareWithSplit);
+        Assert.True(rows[1].MedianMs <= rows[1].P90Ms);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RaftExperiments.ElectionTiming(new RaftOptions(), [-1], 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RaftExperiments.ElectionTiming(new RaftOptions(), [0], 0));
     }
 
     [Fact]

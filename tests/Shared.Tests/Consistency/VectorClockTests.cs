@@ -47,6 +47,18 @@ public sealed class VectorClockTests
     }
 
     [Fact]
+    public void Compare_clocks_counts_every_ordered_pair()
+    {
+        var trace = CausalTrace.Generate(4, 120, 0.4, new Random(3));
+        var c = trace.CompareClocks();
+        Assert.Equal(120L * 119, c.Pairs);
+        Assert.Equal(0, c.VectorDisagreements);
+        Assert.Equal(0, c.LamportBackwards);
+        Assert.True(c.ConcurrentPairs > 0 && c.LamportOrdersConcurrent > 0);
+        Assert.True(c.LamportOrdersConcurrent <= c.ConcurrentPairs);
+    }
+
+    [Fact]
     public void Arguments_are_validated()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new VectorClock(0));
