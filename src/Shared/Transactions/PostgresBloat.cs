@@ -140,3 +140,18 @@ public static class PostgresBloat
                   .ToList();
     }
 }
+
+/// <summary>The settings that throttle (auto)vacuum: it sleeps cost_delay ms after cost_limit units of work.</summary>
+public sealed record VacuumCostSettings(string AutovacuumCostDelay, string AutovacuumCostLimit, string VacuumCostLimit,
+    string VacuumCostDelay);
+
+public static class PostgresVacuumCost
+{
+    /// <summary>SHOW the four cost settings (autovacuum_vacuum_cost_limit = −1 means "use vacuum_cost_limit").</summary>
+    public static VacuumCostSettings Settings(NpgsqlConnection c)
+    {
+        Guard.NotNull(c);
+        return new VacuumCostSettings(Pg.Show(c, "autovacuum_vacuum_cost_delay"), Pg.Show(c, "autovacuum_vacuum_cost_limit"),
+            Pg.Show(c, "vacuum_cost_limit"), Pg.Show(c, "vacuum_cost_delay"));
+    }
+}
