@@ -36,27 +36,58 @@ public static class PostgresLedger
 
     /// <summary>
     /// Account 1 opens with <paramref name="opening"/>; two sessions each withdraw <paramref name="amount"/>
-    /// at <paramref name="level"/> ("READ COMMITTED", "REPEATABLE READ" or "SERIALIZABLE"). T1 checks and
-    /// inserts; T2 starts before T1 commits (with <see cref="LedgerGuard.ForUpdate"/> it then waits for the
-    /// account row's lock), checks and inserts after T1 has committed.
+    /// at <paramref name="level"/> ("READ COMMITTED", "REPEATABLE READ" or "SERIALIZABLE"). Without a guard
+    /// both read the SUM before either inserts, then both insert and commit (the write-skew interleaving). With
+    /// <see cref="LedgerGuard.ForUpdate"/> T1 locks the account row, checks and inserts; T2's lock request waits
+    /// until T1 commits, then T2 reads the SUM and decides.
     /// </summary>
     public static LedgerRun Withdrawals(NpgsqlConnection c, string level, LedgerGuard guard, long opening = 100,
-        long amount = 80)
+        long amount = 80) => Compare(c, new[] { (level, guard) }, opening, amount)[0];
+
+    /// <summary>
+    /// <see cref="Withdrawals"/> for several (level, guard) variants, sharing one pair of sessions and one pair
+    /// of tables: the ledger is reset to its opening entry before each variant.
+    /// </summary>
+    public static IReadOnlyList<LedgerRun> Compare(NpgsqlConnection c, IEnumerable<(string Level, LedgerGuard Guard)> variants,
+        long opening = 100, long amount = 80)
     {
         Guard.NotNull(c);
-        Guard.That(level is "READ COMMITTED" or "REPEATABLE READ" or "SERIALIZABLE",
-            "level must be READ COMMITTED, REPEATABLE READ or SERIALIZABLE.", nameof(level));
-        Guard.That(Enum.IsDefined(guard), "guard must be None or ForUpdate.", nameof(guard));
+        var list = Guard.NotNull(variants).ToList();
+        Guard.That(list.Count > 0, "at least one variant is needed.", nameof(variants));
+        foreach (var (level, guard) in list)
+        {
+            Guard.That(level is "READ COMMITTED" or "REPEATABLE READ" or "SERIALIZABLE",
+                "level must be READ COMMITTED, REPEATABLE READ or SERIALIZABLE.", nameof(variants));
+            Guard.That(Enum.IsDefined(guard), "guard must be None or ForUpdate.", nameof(variants));
+        }
         Guard.InRange(opening, 1, 1_000_000_000);
         Guard.InRange(amount, 1, opening);
         Pg.Exec(c, $"DROP TABLE IF EXISTS {Entries}, {Accounts}");
         Pg.Exec(c, $"CREATE TABLE {Accounts} (id int PRIMARY KEY)");
         Pg.Exec(c, $"CREATE TABLE {Entries} (id serial PRIMARY KEY, account int NOT NULL REFERENCES {Accounts}, " +
                    "amount bigint NOT NULL)");
-        Pg.Exec(c, $"INSERT INTO {Accounts} VALUES (1); INSERT INTO {Entries} (account, amount) VALUES (1, @o)",
-            ("o", opening));
+        Pg.Exec(c, $"INSERT INTO {Accounts} VALUES (1)");
         using var t1 = Pg.OpenSibling();
         using var t2 = Pg.OpenSibling();
+        try
+        {
+            return list.Select(v =>
+            {
+                Pg.Exec(c, $"DELETE FROM {Entries}; INSERT INTO {Entries} (account, amount) VALUES (1, @o)", ("o", opening));
+                return Run(c, t1, t2, v.Level, v.Guard, opening, amount);
+            }).ToList();
+        }
+        finally
+        {
+            Pg.Reset(t1);
+            Pg.Reset(t2);
+            Pg.Exec(c, $"DROP TABLE IF EXISTS {Entries}, {Accounts}");
+        }
+    }
+
+    private static LedgerRun Run(NpgsqlConnection c, NpgsqlConnection t1, NpgsqlConnection t2, string level,
+        LedgerGuard guard, long opening, long amount)
+    {
         try
         {
             Pg.Exec(t1, $"BEGIN ISOLATION LEVEL {level}");
@@ -98,7 +129,6 @@ public static class PostgresLedger
         {
             Pg.Reset(t1);
             Pg.Reset(t2);
-            Pg.Exec(c, $"DROP TABLE IF EXISTS {Entries}, {Accounts}");
         }
     }
 
