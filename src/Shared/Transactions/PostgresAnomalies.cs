@@ -83,10 +83,15 @@ public sealed class PostgresAnomalies : IDisposable
         }
     }
 
-    /// <summary>Runs one script with every transaction at <paramref name="level"/>.</summary>
-    public ScenarioRun Run(Scenario scenario, IsolationLevel level)
+    /// <summary>
+    /// Runs one script with every transaction at <paramref name="level"/>; transaction
+    /// <paramref name="readOnlyTx"/> (if not 0) begins READ ONLY, which lets SSI skip structures that cannot
+    /// be dangerous for a read-only transaction.
+    /// </summary>
+    public ScenarioRun Run(Scenario scenario, IsolationLevel level, int readOnlyTx = 0)
     {
         Guard.NotNull(scenario);
+        Guard.InRange(readOnlyTx, 0, scenario.Transactions);
         Guard.That(Enum.IsDefined(level), $"level must be one of {string.Join(", ", Enum.GetNames<IsolationLevel>())}.", nameof(level));
         for (int t = 1; t <= scenario.Transactions; t++) Pg.Reset(Session(t));
         if (!_created)
@@ -111,7 +116,9 @@ public sealed class PostgresAnomalies : IDisposable
             {
                 switch (step.Kind)
                 {
-                    case StepKind.Begin: Pg.Exec(s, "BEGIN ISOLATION LEVEL " + Anomalies.Sql(level)); break;
+                    case StepKind.Begin:
+                        Pg.Exec(s, "BEGIN ISOLATION LEVEL " + Anomalies.Sql(level) + (step.Tx == readOnlyTx ? " READ ONLY" : ""));
+                        break;
                     case StepKind.Read:
                         values[step.Var!] = Pg.Scalar<long?>(s, $"SELECT v FROM {Table} WHERE k = @k", ("k", step.Key));
                         break;
