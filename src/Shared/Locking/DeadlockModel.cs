@@ -2,7 +2,7 @@ namespace SystemDesign.Locking;
 
 /// <summary>
 /// The back-of-the-envelope model of lock waits and deadlocks from Gray, Homan, Korth and Obermarck, "A Straw
-/// Man Analysis of the Probability of Waiting and Deadlock in a Database System" (IBM RJ3066, 1981), in the
+/// Man Analysis of the Probability of Waiting and Deadlock in a Database System" (IBM Research, 1981), in the
 /// form Gray, Helland, O'Neil and Shasha restate it ("The Dangers of Replication and a Solution", SIGMOD 1996).
 /// A transaction makes <c>r</c> exclusive lock requests on rows drawn uniformly from <c>R</c>; while it runs,
 /// each of the other concurrent transactions holds r/2 locks on average. So one request conflicts with

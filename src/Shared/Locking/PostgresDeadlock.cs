@@ -356,7 +356,9 @@ public sealed class PostgresDeadlock
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(30))
         {
-            if (s.Pending!.Wait(TimeSpan.FromMilliseconds(2))) return false;
+            // WaitAny, not Wait: a statement that already failed (a lock timeout that fired before we saw the
+            // wait, on a loaded machine) must count as finished, not throw here; Collect takes its error.
+            if (Task.WaitAny([s.Pending!], TimeSpan.FromMilliseconds(2)) == 0) return false;
             if (cmd.ExecuteScalar() is true)
             {
                 s.MarkWaiting();
