@@ -33,9 +33,13 @@ public sealed record LockWorkload(int Transactions, int Concurrency, int RowsTou
 /// <param name="Aborts">every abort: deadlock victims, wait-die deaths, wound-wait wounds.</param>
 /// <param name="CyclesSeen">under wait-die and wound-wait, steps after which the wait-for graph held a cycle (checked after every new wait): always 0 unless the scheme is broken. Not counted under detection, which searches from every new waiter as it waits.</param>
 /// <param name="Steps">scheduler steps (one lock request or commit each).</param>
+/// <param name="AttemptsThatWaited">transaction attempts that hit a lock conflict at least once (waited, or were aborted at the conflicting request).</param>
 public sealed record SimulationResult(LockWorkload Workload, DeadlockPolicy Policy, int Committed, int Attempts, int Deadlocks, int Aborts,
-    int CyclesSeen, long Steps, IReadOnlyList<AbortRecord> AbortRecords)
+    int CyclesSeen, long Steps, IReadOnlyList<AbortRecord> AbortRecords, int AttemptsThatWaited = 0)
 {
+    /// <summary>Fraction of transaction attempts that hit a lock conflict at least once (Gray's P(wait)).</summary>
+    public double WaitRate => Attempts == 0 ? 0 : (double)AttemptsThatWaited / Attempts;
+
     /// <summary>Fraction of transaction attempts that were deadlock victims.</summary>
     public double DeadlockRate => Attempts == 0 ? 0 : (double)Deadlocks / Attempts;
 
@@ -63,6 +67,7 @@ public static class LockSimulation
         public int Next { get; set; }
         public bool Waiting { get; set; }
         public long ReadyAt { get; set; }
+        public bool WaitedThisAttempt { get; set; }
         public bool Done => Next == Plan.Ops.Count;
     }
 
@@ -75,7 +80,7 @@ public static class LockSimulation
         var lm = new LockManager(policy, victimRule);
         var active = new List<Progress>();
         var byId = new Dictionary<int, Progress>();
-        int started = 0, committed = 0, attempts = 0, cyclesSeen = 0;
+        int started = 0, committed = 0, attempts = 0, cyclesSeen = 0, waitedAttempts = 0;
         long step = 0, maxSteps = 1000L * workload.Transactions * (workload.RowsTouched + 1);
         int[] rows = Enumerable.Range(0, workload.TableRows).ToArray();
 
@@ -114,12 +119,19 @@ public static class LockSimulation
                 var result = lm.Request(pick.Plan.Id, op.Row, op.Mode);
                 if (result.Outcome == LockOutcome.Granted) pick.Next++;
                 else if (result.Outcome == LockOutcome.Waiting) pick.Waiting = waited = true;
+                // A conflict: the request waits, or (closing a cycle, dying under wait-die) is aborted at once.
+                if (result.Outcome != LockOutcome.Granted && !pick.WaitedThisAttempt)
+                {
+                    waitedAttempts++;
+                    pick.WaitedThisAttempt = true;
+                }
                 Wake(result.Woken, byId);
                 foreach (int a in result.Aborted)
                 {
                     var r = byId[a];
                     r.Next = 0;
                     r.Waiting = false;
+                    r.WaitedThisAttempt = false;
                     r.ReadyAt = step + 1 + rng.Next(workload.Concurrency);
                     lm.Begin(a, r.Plan.Timestamp);
                     attempts++;
@@ -131,7 +143,8 @@ public static class LockSimulation
             if (waited && policy != DeadlockPolicy.Detect && lm.FindAnyCycle() is not null) cyclesSeen++;
             if (++step > maxSteps) throw new InvalidOperationException($"no progress after {maxSteps} steps ({committed} committed)");
         }
-        return new SimulationResult(workload, policy, committed, attempts, lm.DeadlocksDetected, lm.Aborts.Count, cyclesSeen, step, lm.Aborts.ToList());
+        return new SimulationResult(workload, policy, committed, attempts, lm.DeadlocksDetected, lm.Aborts.Count, cyclesSeen, step, lm.Aborts.ToList(),
+            waitedAttempts);
     }
 
     /// <summary>

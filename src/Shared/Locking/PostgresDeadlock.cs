@@ -15,8 +15,20 @@ public enum RowLockKind
     /// <summary><c>SELECT … FOR SHARE</c>: a shared row lock; two sessions can both hold it.</summary>
     ForShare,
 
-    /// <summary><c>UPDATE</c>: writes the row, which needs the exclusive lock.</summary>
+    /// <summary><c>UPDATE … SET balance</c>: writes a non-key column, which takes <c>FOR NO KEY UPDATE</c> (PostgreSQL ≥ 9.3).</summary>
     Update,
+
+    /// <summary>
+    /// <c>INSERT</c> into the child table <see cref="PostgresDeadlock.ChildTable"/> with a foreign key to the row:
+    /// the FK check takes <c>FOR KEY SHARE</c> on the parent row.
+    /// </summary>
+    InsertChild,
+
+    /// <summary><c>UPDATE … SET code</c>: changes a column with a unique index (a key column), which takes <c>FOR UPDATE</c>.</summary>
+    UpdateKey,
+
+    /// <summary><c>DELETE</c> of the row (its children cascade): takes <c>FOR UPDATE</c>.</summary>
+    Delete,
 }
 
 /// <summary>One step of a session: lock one row of <see cref="PostgresDeadlock.Table"/>.</summary>
@@ -25,7 +37,10 @@ public readonly record struct RowStep(int Row, RowLockKind Kind = RowLockKind.Fo
     public override string ToString() => Kind switch
     {
         RowLockKind.ForShare => $"SELECT … WHERE id = {Row} FOR SHARE",
-        RowLockKind.Update => $"UPDATE … WHERE id = {Row}",
+        RowLockKind.Update => $"UPDATE … SET balance … WHERE id = {Row}",
+        RowLockKind.InsertChild => $"INSERT child referencing {Row}",
+        RowLockKind.UpdateKey => $"UPDATE … SET code … WHERE id = {Row}",
+        RowLockKind.Delete => $"DELETE … WHERE id = {Row}",
         _ => $"SELECT … WHERE id = {Row} FOR UPDATE",
     };
 }
@@ -102,6 +117,15 @@ public sealed record TwoSessionRun(SessionOutcome A, SessionOutcome B, double De
     public const string LockNotAvailable = "55P03";
 }
 
+/// <summary>The outcome of <see cref="PostgresDeadlock.IdleHolder"/>.</summary>
+/// <param name="IdleTimeoutMs">the holder's idle_in_transaction_session_timeout (0: off, the default).</param>
+/// <param name="WaiterWaitedMs">how long the second session's lock request took, from the holder going idle.</param>
+/// <param name="WaiterSqlState">55P03 when the waiter's lock_timeout fired first, else null.</param>
+/// <param name="HolderNextStatement">what the holder's next statement got: 25P03 (its session was ended), or "still open".</param>
+/// <param name="KeepalivesIdle">SHOW tcp_keepalives_idle: 0 means the operating system's default.</param>
+public sealed record IdleHolderRun(double IdleTimeoutMs, double WaiterWaitedMs, bool WaiterGotLock, string? WaiterSqlState,
+    string HolderNextStatement, string KeepalivesIdle);
+
 /// <summary>Which advisory locks were free, at each point of <see cref="PostgresDeadlock.AdvisoryLockScopes"/>.</summary>
 /// <param name="XactLockBlocksOthersInside">another session could not take the transaction-level lock while the holder's transaction ran.</param>
 /// <param name="XactLockFreeAfterCommit">another session could take it right after the holder committed.</param>
@@ -121,6 +145,9 @@ public sealed record AdvisoryScopes(bool XactLockBlocksOthersInside, bool XactLo
 public sealed class PostgresDeadlock
 {
     public const string Table = "nb06_accounts";
+
+    /// <summary>A child table whose <c>account_id</c> references <see cref="Table"/> (ON DELETE CASCADE).</summary>
+    public const string ChildTable = "nb06_transfers";
     private const int ExtraRowsBase = 1000;
 
     private readonly NpgsqlConnection _admin;
@@ -139,12 +166,15 @@ public sealed class PostgresDeadlock
     public void Reset(int rows = 100)
     {
         Guard.InRange(rows, 2, 999);
-        Exec(_admin, $"DROP TABLE IF EXISTS {Table}; CREATE TABLE {Table} (id int PRIMARY KEY, balance int NOT NULL);"
-                     + $"INSERT INTO {Table} SELECT g, 100 FROM generate_series(1, {rows}) g;"
-                     + $"INSERT INTO {Table} SELECT g, 100 FROM generate_series({ExtraRowsBase}, {ExtraRowsBase + 99}) g;");
+        Exec(_admin, $"DROP TABLE IF EXISTS {ChildTable}; DROP TABLE IF EXISTS {Table};"
+                     + $"CREATE TABLE {Table} (id int PRIMARY KEY, balance int NOT NULL, code text UNIQUE);"
+                     + $"CREATE TABLE {ChildTable} (id serial PRIMARY KEY,"
+                     + $" account_id int NOT NULL REFERENCES {Table} (id) ON DELETE CASCADE);"
+                     + $"INSERT INTO {Table} SELECT g, 100, 'c' || g FROM generate_series(1, {rows}) g;"
+                     + $"INSERT INTO {Table} SELECT g, 100, 'c' || g FROM generate_series({ExtraRowsBase}, {ExtraRowsBase + 99}) g;");
     }
 
-    public void Drop() => Exec(_admin, $"DROP TABLE IF EXISTS {Table}");
+    public void Drop() => Exec(_admin, $"DROP TABLE IF EXISTS {ChildTable}; DROP TABLE IF EXISTS {Table}");
 
     /// <summary>The value the server starts with (pg_settings.boot_val), in milliseconds: 1000 unless the server was built otherwise.</summary>
     public double DefaultDeadlockTimeoutMs()
@@ -246,6 +276,55 @@ public sealed class PostgresDeadlock
         return new AdvisoryScopes(blocked, freeAfterCommit, sessionFreeAfterCommit, sessionFreeAfterUnlock);
     }
 
+    /// <summary>
+    /// A holder locks row <paramref name="row"/> in a transaction and then goes silent without closing its
+    /// connection, as a client whose host died or whose network was cut looks to the server. A second session
+    /// asks for the same row with <c>lock_timeout</c> = <paramref name="waiterLockTimeout"/>. With
+    /// <paramref name="idleTimeout"/> set (<c>idle_in_transaction_session_timeout</c>, in the holder's session)
+    /// the server ends the holder's session and the waiter gets the row; with null the lock stays.
+    /// Call <see cref="Reset"/> first.
+    /// </summary>
+    public IdleHolderRun IdleHolder(int row, TimeSpan? idleTimeout, TimeSpan waiterLockTimeout)
+    {
+        Guard.InRange(row, 1, 999);
+        if (idleTimeout is { } it) Guard.InRange(it.TotalMilliseconds, 1, 10_000, nameof(idleTimeout));
+        Guard.InRange(waiterLockTimeout.TotalMilliseconds, 1, 10_000, nameof(waiterLockTimeout));
+        using var holder = Open();
+        using var waiter = Open();
+        int ms = idleTimeout is { } t ? (int)t.TotalMilliseconds : 0;
+        Exec(holder, $"SET idle_in_transaction_session_timeout = {ms}");
+        Exec(holder, "BEGIN");
+        Exec(holder, $"SELECT balance FROM {Table} WHERE id = {row} FOR UPDATE");
+        var clock = Stopwatch.StartNew(); // the holder is idle in its transaction from here on
+        Exec(waiter, $"SET lock_timeout = {(int)waiterLockTimeout.TotalMilliseconds}");
+        string? waiterError = null;
+        try
+        {
+            Exec(waiter, $"SELECT balance FROM {Table} WHERE id = {row} FOR UPDATE");
+        }
+        catch (PostgresException e)
+        {
+            waiterError = e.SqlState;
+        }
+        double waited = clock.Elapsed.TotalMilliseconds;
+        string holderNext;
+        try
+        {
+            Exec(holder, "SELECT 1");
+            holderNext = "still open";
+            Exec(holder, "ROLLBACK");
+        }
+        catch (PostgresException e)
+        {
+            holderNext = e.SqlState;
+        }
+        catch (NpgsqlException)
+        {
+            holderNext = "connection closed";
+        }
+        return new IdleHolderRun(ms, waited, waiterError is null, waiterError, holderNext, Show("tcp_keepalives_idle"));
+    }
+
     private NpgsqlConnection Open()
     {
         var c = new NpgsqlConnection(_connectionString);
@@ -277,7 +356,9 @@ public sealed class PostgresDeadlock
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(30))
         {
-            if (s.Pending!.Wait(TimeSpan.FromMilliseconds(2))) return false;
+            // WaitAny, not Wait: a statement that already failed (a lock timeout that fired before we saw the
+            // wait, on a loaded machine) must count as finished, not throw here; Collect takes its error.
+            if (Task.WaitAny([s.Pending!], TimeSpan.FromMilliseconds(2)) == 0) return false;
             if (cmd.ExecuteScalar() is true)
             {
                 s.MarkWaiting();
@@ -335,6 +416,9 @@ public sealed class PostgresDeadlock
                 {
                     RowLockKind.ForShare => $"SELECT balance FROM {table} WHERE id = {step.Row} FOR SHARE",
                     RowLockKind.Update => $"UPDATE {table} SET balance = balance - 1 WHERE id = {step.Row}",
+                    RowLockKind.InsertChild => $"INSERT INTO {ChildTable} (account_id) VALUES ({step.Row})",
+                    RowLockKind.UpdateKey => $"UPDATE {table} SET code = code || '+' WHERE id = {step.Row}",
+                    RowLockKind.Delete => $"DELETE FROM {table} WHERE id = {step.Row}",
                     _ => $"SELECT balance FROM {table} WHERE id = {step.Row} FOR UPDATE",
                 };
             }

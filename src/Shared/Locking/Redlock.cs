@@ -23,12 +23,19 @@ public sealed record SplitBrainRun(int Instances, RedlockFault Fault, RedlockAtt
     public bool TwoHolders => A.Acquired && B.Acquired && B.StartMs + B.ElapsedMs < A.ValidUntilMs;
 }
 
+/// <summary>The outcome of <see cref="Redlock.DriftTrial"/>.</summary>
+/// <param name="EarlyExpiries">acquired locks where some instance of the quorum let the key go while the client still trusted it.</param>
+/// <param name="WorstMarginMs">the smallest time (over all acquired locks and their quorum) an instance still held the key after the client's validity ended; negative: it expired early.</param>
+public sealed record RedlockDriftTrial(int Runs, double ActualDrift, double AssumedDrift, double TtlMs, int Acquired,
+    int EarlyExpiries, double WorstMarginMs);
+
 /// <summary>The result of one Redlock acquisition attempt.</summary>
 /// <param name="LockedNodes">the instances where SET NX PX succeeded.</param>
 /// <param name="ElapsedMs">time spent asking every instance, on the client's clock.</param>
 /// <param name="ValidityMs">TTL − elapsed − drift: how long the client may act; the lock counts only when this is positive.</param>
+/// <param name="TimedOutNodes">reachable instances that answered slower than the per-request timeout: counted as failed.</param>
 public sealed record RedlockAttempt(string Client, bool Acquired, IReadOnlyList<int> LockedNodes, int Quorum, double StartMs, double ElapsedMs,
-    double DriftMs, double ValidityMs)
+    double DriftMs, double ValidityMs, IReadOnlyList<int>? TimedOutNodes = null)
 {
     /// <summary>Until when (client clock) the client may assume it holds the lock.</summary>
     public double ValidUntilMs => StartMs + ElapsedMs + Math.Max(0, ValidityMs);
@@ -73,11 +80,12 @@ public sealed class Redlock
         public double LatencyMs { get; set; } = 1;
         public double DownUntil { get; set; } = double.NegativeInfinity;
         public bool Down { get; set; }
+        public double Rate { get; set; } = 1;
         public List<(double At, double Jump)> Jumps { get; } = [];
         public Dictionary<string, (string Token, double ExpiresLocal)> Keys { get; } = [];
 
-        /// <summary>The instance's own clock: real time plus every forward jump so far.</summary>
-        public double Local(double t) => t + Jumps.Where(j => j.At <= t).Sum(j => j.Jump);
+        /// <summary>The instance's own clock: real time at its rate, plus every forward jump so far.</summary>
+        public double Local(double t) => t * Rate + Jumps.Where(j => j.At <= t).Sum(j => j.Jump);
 
         public bool Reachable(double t) => !Down && t >= DownUntil;
     }
@@ -102,6 +110,23 @@ public sealed class Redlock
 
     /// <summary>Round-trip time of a request to one instance.</summary>
     public void SetLatency(int node, double ms) => _nodes[Index(node)].LatencyMs = Guard.InRange(ms, 0, 1e9);
+
+    /// <summary>
+    /// The instance's clock runs at <paramref name="rate"/> times the client's (1.01: 1% fast). Redlock assumes
+    /// every instance's rate differs from the client's by at most the drift factor ρ; the offset between clocks
+    /// does not matter, because each instance only measures the TTL on its own clock.
+    /// </summary>
+    public void SetClockRate(int node, double rate) => _nodes[Index(node)].Rate = Guard.InRange(rate, 0.5, 2);
+
+    /// <summary>When (client clock) instance <paramref name="node"/> lets the key go, or null when it holds none.</summary>
+    public double? ExpiresAtMs(int node, string resource)
+    {
+        Guard.NotEmpty(resource);
+        var n = _nodes[Index(node)];
+        if (!n.Keys.TryGetValue(resource, out var held)) return null;
+        // Solve Local(t) = ExpiresLocal, with the jumps that have happened so far.
+        return (held.ExpiresLocal - n.Jumps.Sum(j => j.Jump)) / n.Rate;
+    }
 
     /// <summary>Stops (or restarts) an instance; a stopped instance keeps its keys (it is unreachable, not wiped).</summary>
     public void SetDown(int node, bool down) => _nodes[Index(node)].Down = down;
@@ -136,7 +161,11 @@ public sealed class Redlock
         n.DownUntil = atMs + unavailableMs;
     }
 
-    /// <summary>Asks every instance in order, starting at <paramref name="startMs"/>; releases everything on failure.</summary>
+    /// <summary>
+    /// Asks every instance in order, starting at <paramref name="startMs"/>; releases everything on failure. An
+    /// unreachable instance costs the per-request timeout; so does a reachable one slower than the timeout: the
+    /// client stops waiting and counts it as failed (the SET may still land there; it expires with its TTL).
+    /// </summary>
     public RedlockAttempt TryAcquire(string client, string resource, string token, double ttlMs, double startMs)
     {
         Guard.NotEmpty(client);
@@ -147,6 +176,7 @@ public sealed class Redlock
         var cut = _cut.GetValueOrDefault(client) ?? [];
         double t = startMs;
         var locked = new List<int>();
+        var timedOut = new List<int>();
         for (int i = 0; i < _nodes.Length; i++)
         {
             var n = _nodes[i];
@@ -156,11 +186,15 @@ public sealed class Redlock
                 continue;
             }
             double local = n.Local(t);
-            if (!n.Keys.TryGetValue(resource, out var held) || local >= held.ExpiresLocal)
+            bool set = !n.Keys.TryGetValue(resource, out var held) || local >= held.ExpiresLocal;
+            if (set) n.Keys[resource] = (token, local + ttlMs);
+            if (n.LatencyMs > RequestTimeoutMs)
             {
-                n.Keys[resource] = (token, local + ttlMs);
-                locked.Add(i);
+                timedOut.Add(i);
+                t += RequestTimeoutMs;
+                continue;
             }
+            if (set) locked.Add(i);
             t += n.LatencyMs;
         }
         double elapsed = t - startMs;
@@ -168,7 +202,7 @@ public sealed class Redlock
         int quorum = Quorum(_nodes.Length);
         bool ok = locked.Count >= quorum && validity > 0;
         if (!ok) Release(resource, token, t);
-        return new RedlockAttempt(client, ok, locked, quorum, startMs, elapsed, DriftMs(ttlMs, DriftFactor), validity);
+        return new RedlockAttempt(client, ok, locked, quorum, startMs, elapsed, DriftMs(ttlMs, DriftFactor), validity, timedOut);
     }
 
     /// <summary>Compare-and-delete on every instance.</summary>
@@ -213,6 +247,46 @@ public sealed class Redlock
         }
         var b = r.TryAcquire("B", "resource", "token-B", ttlMs, 200);
         return new SplitBrainRun(instances, fault, a, b);
+    }
+
+    /// <summary>
+    /// Redlock's safety under clock drift, measured: <paramref name="runs"/> acquisitions on
+    /// <paramref name="instances"/> instances whose clocks run at rates drawn uniformly from
+    /// 1 ± <paramref name="actualDrift"/> relative to the client's, with latencies uniform in 1 ms …
+    /// <paramref name="requestTimeoutMs"/>·1.2 (some time out). For each acquired lock, compares the moment the
+    /// client stops trusting it (start + elapsed + validity) with the moment each instance of its quorum lets the
+    /// key go. The client assumes drift ρ = <paramref name="assumedDrift"/>.
+    /// </summary>
+    public static RedlockDriftTrial DriftTrial(int runs, double actualDrift, double assumedDrift = DefaultDriftFactor,
+        double ttlMs = 10_000, int instances = 5, double requestTimeoutMs = 50, int seed = 6)
+    {
+        Guard.InRange(runs, 1, 1_000_000);
+        Guard.InRange(actualDrift, 0, 0.5);
+        Guard.InRange(assumedDrift, 0, 0.5);
+        Guard.Positive(ttlMs);
+        Guard.InRange(instances, 1, 99);
+        Guard.Positive(requestTimeoutMs);
+        var rng = new Random(seed);
+        int acquired = 0, early = 0;
+        double worst = double.PositiveInfinity;
+        for (int run = 0; run < runs; run++)
+        {
+            var r = new Redlock(instances, assumedDrift, requestTimeoutMs);
+            for (int i = 0; i < instances; i++)
+            {
+                r.SetClockRate(i, 1 + actualDrift * (2 * rng.NextDouble() - 1));
+                r.SetLatency(i, 1 + rng.NextDouble() * (1.2 * requestTimeoutMs - 1));
+            }
+            var a = r.TryAcquire("client", "resource", "token", ttlMs, 0);
+            if (!a.Acquired) continue;
+            acquired++;
+            // Margin: how long each instance of the quorum still holds the key after the client stops trusting it.
+            double margin = a.LockedNodes.Min(i => r.ExpiresAtMs(i, "resource")!.Value) - a.ValidUntilMs;
+            worst = Math.Min(worst, margin);
+            if (margin < 0) early++;
+        }
+        return new RedlockDriftTrial(runs, actualDrift, assumedDrift, ttlMs, acquired, early,
+            acquired == 0 ? double.NaN : worst);
     }
 
     private int Index(int node) => Guard.InRange(node, 0, _nodes.Length - 1, nameof(node));

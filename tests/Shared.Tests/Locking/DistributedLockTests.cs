@@ -82,12 +82,54 @@ public sealed class DistributedLockTests
         Assert.False(minority.Acquired);
         Assert.Null(down.Holder(3, "res", 20)); // a failed attempt unlocks what it got
 
-        var slow = new Redlock(5);
+        var slow = new Redlock(5, requestTimeoutMs: 50);
         for (int i = 0; i < 5; i++) slow.SetLatency(i, 30);
         var late = slow.TryAcquire("A", "res", "a", 150, 0); // 150 ms elapsed, drift 3.5 ms
         Assert.Equal(5, late.LockedNodes.Count);
         Assert.False(late.Acquired);
         Assert.True(late.ValidityMs <= 0);
+    }
+
+    [Fact]
+    public void A_request_slower_than_the_timeout_counts_as_failed()
+    {
+        var r = new Redlock(5, requestTimeoutMs: 50);
+        r.SetLatency(0, 2_000);
+        r.SetLatency(1, 60);
+        var two = r.TryAcquire("A", "res", "a", 10_000, 0);
+        Assert.True(two.Acquired); // 3 of 5 answered in time
+        Assert.Equal([2, 3, 4], two.LockedNodes);
+        Assert.Equal([0, 1], two.TimedOutNodes);
+        Assert.Equal(50 + 50 + 3, two.ElapsedMs); // the client waited 50 ms for each slow one, not 2 s
+        r.Release("res", "a", 200);
+        r.SetLatency(2, 51);
+        var three = r.TryAcquire("A", "res", "a", 10_000, 300);
+        Assert.False(three.Acquired);
+        Assert.Equal(3, three.TimedOutNodes!.Count);
+        Assert.All(Enumerable.Range(0, 5), i => Assert.Null(r.Holder(i, "res", 500))); // released everywhere
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Redlock(5, requestTimeoutMs: 0));
+    }
+
+    [Fact]
+    public void Clock_rates_move_expiry_and_drift_within_rho_is_safe()
+    {
+        var r = new Redlock(1);
+        r.SetClockRate(0, 1.25);
+        r.TryAcquire("A", "res", "a", 1_000, 0);
+        Assert.Equal(800, r.ExpiresAtMs(0, "res")!.Value, 9); // a 25% fast clock ends a 1 s TTL at 0.8 s
+        Assert.Equal("a", r.Holder(0, "res", 799));
+        Assert.Null(r.Holder(0, "res", 800));
+        Assert.Null(r.ExpiresAtMs(0, "other"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => r.SetClockRate(0, 0));
+
+        var safe = Redlock.DriftTrial(500, actualDrift: 0.01, seed: 3);
+        Assert.True(safe.Acquired > 400);
+        Assert.Equal(0, safe.EarlyExpiries);
+        Assert.True(safe.WorstMarginMs >= 0);
+        var unsafeRuns = Redlock.DriftTrial(500, actualDrift: 0.03, seed: 3);
+        Assert.True(unsafeRuns.EarlyExpiries > 0);
+        Assert.True(unsafeRuns.WorstMarginMs < 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Redlock.DriftTrial(0, 0.01));
     }
 
     [Fact]

@@ -46,6 +46,53 @@ public sealed class PostgresLockingTests
     }
 
     [SkippableFact]
+    public void Foreign_key_checks_do_not_conflict_with_non_key_updates()
+    {
+        using var pg = RealSystem.RequirePostgres();
+        var d = new PostgresDeadlock(pg);
+        d.Reset();
+        try
+        {
+            RowStep[] nonKey = [new(5, RowLockKind.InsertChild), new(5, RowLockKind.Update)];
+            var r = d.Run(nonKey, nonKey, Timeout, TimeSpan.FromMilliseconds(50));
+            Assert.Equal(0, r.DeadlockErrors);
+            Assert.True(r.A.Committed && r.B.Committed);
+            RowStep[] key = [new(6, RowLockKind.InsertChild), new(6, RowLockKind.UpdateKey)];
+            Assert.Equal(1, d.Run(key, key, Timeout, TimeSpan.FromMilliseconds(50)).DeadlockErrors);
+            RowStep[] delete = [new(7, RowLockKind.InsertChild), new(7, RowLockKind.Delete)];
+            Assert.Equal(1, d.Run(delete, delete, Timeout, TimeSpan.FromMilliseconds(50)).DeadlockErrors);
+            var single = d.Run([new(8, RowLockKind.InsertChild)], [new(8, RowLockKind.Update)], Timeout);
+            Assert.Null(single.B.WaitStartedMs);
+        }
+        finally
+        {
+            d.Drop();
+        }
+    }
+
+    [SkippableFact]
+    public void Idle_in_transaction_timeout_releases_a_silent_holders_lock()
+    {
+        using var pg = RealSystem.RequirePostgres();
+        var d = new PostgresDeadlock(pg);
+        d.Reset();
+        try
+        {
+            var freed = d.IdleHolder(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(3));
+            Assert.True(freed.WaiterGotLock);
+            Assert.InRange(freed.WaiterWaitedMs, 150, 3_000);
+            Assert.Equal("25P03", freed.HolderNextStatement);
+            var held = d.IdleHolder(6, null, TimeSpan.FromMilliseconds(300));
+            Assert.Equal((false, "55P03", "still open"), (held.WaiterGotLock, held.WaiterSqlState, held.HolderNextStatement));
+            Assert.Throws<ArgumentOutOfRangeException>(() => d.IdleHolder(0, null, Timeout));
+        }
+        finally
+        {
+            d.Drop();
+        }
+    }
+
+    [SkippableFact]
     public void Advisory_lock_scopes()
     {
         using var pg = RealSystem.RequirePostgres();
