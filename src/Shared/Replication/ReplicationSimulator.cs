@@ -31,7 +31,8 @@ public static class ReplicationSimulator
         for (int i = 0; i < n; i++) At(committed[i], Kind.Commit, i);
 
         double linkFree = 0;              // when the link finishes its current transmission
-        double perRecordOnLink = double.IsPositiveInfinity(o.LinkRate) ? 0 : 1 / o.LinkRate;
+        double lastArrival = 0;           // TCP delivers in order: no record overtakes an earlier one
+        var jitterRng = new Random(unchecked(o.Seed * 31 + 7)); // separate stream: jitter leaves commits unchanged
         int receivedCount = 0, flushedCount = 0, flushTarget = 0, replayedCount = 0, nextConflict = 0;
         bool flushing = false, replaying = false, blocked = false;
 
@@ -72,13 +73,18 @@ public static class ReplicationSimulator
             switch (e.Kind)
             {
                 case Kind.Commit:
-                    // The WAL sender streams each record once it is flushed locally; a finite link serialises them.
-                    linkFree = Math.Max(now, linkFree) + perRecordOnLink;
+                    // The WAL sender streams each record once it is flushed locally; a finite link (or a TCP
+                    // window over the current round trip) serialises them.
+                    double start = Math.Max(now, linkFree), capacity = o.LinkCapacityAt(start);
+                    linkFree = start + (double.IsPositiveInfinity(capacity) ? 0 : 1 / capacity);
                     At(linkFree, Kind.Sent, e.Record);
                     break;
                 case Kind.Sent:
                     sent[e.Record] = now;
-                    At(now + o.NetworkDelay, Kind.Arrived, e.Record);
+                    double delay = o.NetworkDelay + o.SpikeAt(now)
+                                   + (o.Jitter > 0 ? Exponential(jitterRng, 1 / o.Jitter) : 0);
+                    lastArrival = Math.Max(lastArrival, now + delay);
+                    At(lastArrival, Kind.Arrived, e.Record);
                     break;
                 case Kind.Arrived:
                     received[e.Record] = now;
