@@ -50,6 +50,28 @@ public sealed class ReadYourWritesTests
     }
 
     [Fact]
+    public void The_window_stale_rate_matches_its_expectation_over_exponential_think_times()
+    {
+        foreach (double window in new[] { 0.0, 0.05, 0.2 })
+        {
+            double measured = ReadYourWrites.Evaluate(Trace, Sessions, ReadPolicy.PrimaryWindow, window).Count(o => o.Stale) / 3000.0;
+            var (mean, se) = ReadYourWrites.ExpectedWindowStaleRate(Trace, Sessions, 0.1, window);
+            Assert.InRange(measured - mean, -4 * se - 1e-9, 4 * se + 1e-9);
+        }
+        Assert.Equal("meanThinkTime", Assert.Throws<ArgumentOutOfRangeException>(() => ReadYourWrites.ExpectedWindowStaleRate(Trace, Sessions, 0, 0.1)).ParamName);
+    }
+
+    [Fact]
+    public void Lag_sources_summarise_a_run_and_a_window_limited_sweep_grows_only_past_the_cap()
+    {
+        var row = LagSources.Summarize("link", new ReplicationOptions { LinkRate = 700, Duration = 5 });
+        Assert.True(row.MaxUnsent > 10 * row.MaxSentMinusReplay);
+        var sweep = LagSources.RttSweep(new ReplicationOptions { TcpWindowBytes = 65_536, WalBytesPerRecord = 500, Duration = 5 }, [20, 150]);
+        Assert.True(sweep[0].UnsentAtEnd < 20 && sweep[1].UnsentAtEnd > 1000);
+        Assert.Equal("oneWayMs", Assert.Throws<ArgumentOutOfRangeException>(() => LagSources.RttSweep(new ReplicationOptions(), [-1])).ParamName);
+    }
+
+    [Fact]
     public void Summaries_count_stale_reads_and_latencies()
     {
         var s = ReadYourWrites.Summarize("wait", ReadYourWrites.Evaluate(Trace, Sessions, ReadPolicy.WaitForLsn));
