@@ -93,3 +93,33 @@ public sealed class ReadYourWritesTests
         Assert.Equal("outcomes", Assert.Throws<ArgumentException>(() => ReadYourWrites.Summarize("x", [])).ParamName);
     }
 }
+
+public sealed class SessionGuaranteesTests
+{
+    private static readonly ReplicationOptions Load = new() { Duration = 10, Bursts = [new Burst(3, 2, 1500)], Seed = 4 };
+
+    [Fact]
+    public void Random_routing_goes_backwards_while_pinning_and_an_lsn_floor_never_do()
+    {
+        var fast = ReplicationSimulator.Run(Load);
+        var slow = ReplicationSimulator.Run(Load with { ReplayRate = 850 });
+        var random = SessionGuarantees.MonotonicReads(fast, slow, ReplicaRouting.Random, 4000, 0.05, 1);
+        Assert.True(random.Backwards > 0);
+        Assert.Equal(0, random.MeanWaitMs);
+        Assert.Equal(0, SessionGuarantees.MonotonicReads(fast, slow, ReplicaRouting.Pinned, 4000, 0.05, 1).Backwards);
+        var floor = SessionGuarantees.MonotonicReads(fast, slow, ReplicaRouting.RandomWithLsnFloor, 4000, 0.05, 1);
+        Assert.Equal(0, floor.Backwards);
+        Assert.True(floor.MeanWaitMs > 0);
+        // Two identical replicas never disagree, whatever the routing.
+        Assert.Equal(0, SessionGuarantees.MonotonicReads(fast, fast, ReplicaRouting.Random, 2000, 0.05, 2).Backwards);
+    }
+
+    [Fact]
+    public void Replicas_of_different_primaries_are_rejected()
+    {
+        var a = ReplicationSimulator.Run(Load);
+        var b = ReplicationSimulator.Run(Load with { Seed = 5 });
+        Assert.Equal("replicaB", Assert.Throws<ArgumentException>(() => SessionGuarantees.MonotonicReads(a, b, ReplicaRouting.Random, 10, 0.1, 1)).ParamName);
+        Assert.Equal("gap", Assert.Throws<ArgumentOutOfRangeException>(() => SessionGuarantees.MonotonicReads(a, a, ReplicaRouting.Random, 10, -1, 1)).ParamName);
+    }
+}
