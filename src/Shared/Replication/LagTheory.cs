@@ -130,4 +130,24 @@ public static class LagTheory
         Guard.That(rho < 1, $"a queue relaxes only while writeRate < replayRate; got ρ = {rho}.", nameof(writeRate));
         return 1 / (replayRate * Math.Pow(1 - Math.Sqrt(rho), 2));
     }
+
+    /// <summary>
+    /// Mean extra delay a record sees when each record's one-way delay gets an independent exponential
+    /// jitter of mean m but the stream delivers in order (TCP): record i arrives at
+    /// max(arrival of i − 1, its own send + d + X_i). With Poisson sends at rate λ, the probability
+    /// generating functional of the Poisson process gives P(extra ≤ x) = (1 − e^(−x/m))·exp(−λm·e^(−x/m)),
+    /// whose mean is m·∫₀¹ (1 − (1 − u)·e^(−λmu))/u du, about m·(ln(λm) + 0.577) when λm is large: the
+    /// tail of the jitter, not its mean, becomes lag.
+    /// </summary>
+    public static double InOrderJitterMean(double sendRate, double jitterMean)
+    {
+        Guard.Positive(sendRate);
+        Guard.Positive(jitterMean);
+        double a = sendRate * jitterMean;
+        double F(double u) => u == 0 ? 1 + a : (1 - (1 - u) * Math.Exp(-a * u)) / u;
+        const int n = 20_000; // Simpson's rule on a smooth integrand
+        double h = 1.0 / n, sum = F(0) + F(1);
+        for (int k = 1; k < n; k++) sum += (k % 2 == 1 ? 4 : 2) * F(k * h);
+        return jitterMean * sum * h / 3;
+    }
 }

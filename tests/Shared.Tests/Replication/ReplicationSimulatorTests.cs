@@ -224,4 +224,16 @@ public sealed class ReplicationSimulatorTests
         Assert.Equal("roundTrip", Assert.Throws<ArgumentOutOfRangeException>(() => LagTheory.SyncCommitSessionRate(0)).ParamName);
         Assert.Equal("writeRate", Assert.Throws<ArgumentException>(() => LagTheory.RelaxationTime(1000, 1000)).ParamName);
     }
+
+    [Fact]
+    public void In_order_delivery_turns_jitter_into_its_tail_as_the_formula_says()
+    {
+        Assert.Equal(0.005 * (1 + 0.0), LagTheory.InOrderJitterMean(1e-9, 0.005), 6); // alone: the mean
+        var t = ReplicationSimulator.Run(new ReplicationOptions { Duration = 20, Seed = 12, Jitter = 0.01 });
+        var extra = Enumerable.Range(t.FirstRecordAfter(1), t.Count - t.FirstRecordAfter(1))
+            .Select(i => t.Received[i] - t.Sent[i] - t.Options.NetworkDelay).ToArray();
+        double expected = LagTheory.InOrderJitterMean(800, 0.01);
+        Assert.InRange(expected, 0.01 * (Math.Log(8) + 0.4), 0.01 * (Math.Log(8) + 0.8));
+        Assert.InRange(extra.Average() - expected, -4 * LagTheory.BatchMeansStdErr(extra), 4 * LagTheory.BatchMeansStdErr(extra));
+    }
 }
