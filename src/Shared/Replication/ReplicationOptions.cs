@@ -101,8 +101,8 @@ public sealed record ReplicationOptions
     /// <summary>Extra one-way delay of a spike in force at time t (0 outside spikes).</summary>
     public double SpikeAt(double t)
     {
-        foreach (var s in DelaySpikes)
-            if (t >= s.Start && t < s.End) return s.ExtraDelay;
+        for (int i = 0; i < DelaySpikes.Count; i++)
+            if (t >= DelaySpikes[i].Start && t < DelaySpikes[i].End) return DelaySpikes[i].ExtraDelay;
         return 0;
     }
 
@@ -112,6 +112,7 @@ public sealed record ReplicationOptions
     /// </summary>
     public double LinkCapacityAt(double t)
     {
+        if (double.IsPositiveInfinity(TcpWindowBytes)) return LinkRate;
         double rtt = 2 * (NetworkDelay + SpikeAt(t) + Jitter);
         double window = double.IsPositiveInfinity(TcpWindowBytes) || rtt <= 0
             ? double.PositiveInfinity

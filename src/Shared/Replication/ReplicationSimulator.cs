@@ -25,10 +25,12 @@ public static class ReplicationSimulator
         var conflicts = o.Conflicts.OrderBy(c => c.Start).ToArray();
         var outcomes = new List<ConflictOutcome>();
 
-        var queue = new PriorityQueue<(Kind Kind, int Record), (double Time, long Seq)>();
+        // Commits are read from their sorted array rather than queued, so the queue holds only the few
+        // in-flight events; at equal times a commit goes first, and other events keep their insertion order.
+        var queue = new PriorityQueue<(Kind Kind, int Record), (double Time, long Seq)>(EventOrder);
         long seq = 0;
         void At(double time, Kind kind, int record = -1) => queue.Enqueue((kind, record), (time, seq++));
-        for (int i = 0; i < n; i++) At(committed[i], Kind.Commit, i);
+        int nextCommit = 0;
 
         double linkFree = 0;              // when the link finishes its current transmission
         double lastArrival = 0;           // TCP delivers in order: no record overtakes an earlier one
@@ -67,9 +69,17 @@ public static class ReplicationSimulator
             At(now + 1 / o.ReplayRate, Kind.ReplayDone, next);
         }
 
-        while (queue.TryDequeue(out var e, out var when))
+        while (true)
         {
-            double now = when.Time;
+            (Kind Kind, int Record) e;
+            double now;
+            if (nextCommit < n && (!queue.TryPeek(out _, out var top) || committed[nextCommit] <= top.Time))
+            {
+                e = (Kind.Commit, nextCommit);
+                now = committed[nextCommit++];
+            }
+            else if (queue.TryDequeue(out e, out var when)) now = when.Time;
+            else break;
             switch (e.Kind)
             {
                 case Kind.Commit:
@@ -112,6 +122,9 @@ public static class ReplicationSimulator
         }
         return new ReplicationTrace(o, committed, sent, received, flushed, replayed, outcomes);
     }
+
+    private static readonly IComparer<(double Time, long Seq)> EventOrder = Comparer<(double Time, long Seq)>.Create(
+        (x, y) => x.Time < y.Time ? -1 : x.Time > y.Time ? 1 : x.Seq.CompareTo(y.Seq));
 
     /// <summary>Poisson commit times with a piecewise-constant rate (base rate, bursts).</summary>
     private static double[] CommitTimes(ReplicationOptions o)
