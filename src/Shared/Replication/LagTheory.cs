@@ -98,4 +98,56 @@ public static class LagTheory
         double variance = means.Sum(x => (x - m) * (x - m)) / (batches - 1);
         return Math.Sqrt(variance / batches);
     }
+
+    /// <summary>
+    /// Records/s one TCP stream can carry when its window limits it: at most one window of bytes per round
+    /// trip (the bandwidth-delay product), window / (RTT · bytes per record).
+    /// </summary>
+    public static double WindowCapRecords(double windowBytes, double roundTrip, double bytesPerRecord)
+        => Guard.Positive(windowBytes) / (Guard.Positive(roundTrip) * Guard.Positive(bytesPerRecord));
+
+    /// <summary>
+    /// Backlog growth on the link (unsent WAL, records/s) when the primary writes λ records/s into a
+    /// window-limited stream: max(0, λ − window/(RTT · bytes per record)). Zero below the critical RTT:
+    /// there latency only shifts lag; above it lag grows without bound.
+    /// </summary>
+    public static double WindowBacklogSlope(double writeRate, double windowBytes, double roundTrip, double bytesPerRecord)
+        => Math.Max(0, Guard.NonNegative(writeRate) - WindowCapRecords(windowBytes, roundTrip, bytesPerRecord));
+
+    /// <summary>
+    /// Commits per second one session can make when every commit waits for a standby's acknowledgement:
+    /// at most one per round trip, 1/RTT (the session issues the next commit only after the last returned).
+    /// </summary>
+    public static double SyncCommitSessionRate(double roundTrip) => 1 / Guard.Positive(roundTrip);
+
+    /// <summary>
+    /// Relaxation time of an M/D/1-like queue at utilisation ρ, about 1/(μ(1 − √ρ)²): how long the queue
+    /// takes to forget its state. Batch means need batches several times longer than this.
+    /// </summary>
+    public static double RelaxationTime(double writeRate, double replayRate)
+    {
+        double rho = Utilisation(writeRate, replayRate);
+        Guard.That(rho < 1, $"a queue relaxes only while writeRate < replayRate; got ρ = {rho}.", nameof(writeRate));
+        return 1 / (replayRate * Math.Pow(1 - Math.Sqrt(rho), 2));
+    }
+
+    /// <summary>
+    /// Mean extra delay a record sees when each record's one-way delay gets an independent exponential
+    /// jitter of mean m but the stream delivers in order (TCP): record i arrives at
+    /// max(arrival of i − 1, its own send + d + X_i). With Poisson sends at rate λ, the probability
+    /// generating functional of the Poisson process gives P(extra ≤ x) = (1 − e^(−x/m))·exp(−λm·e^(−x/m)),
+    /// whose mean is m·∫₀¹ (1 − (1 − u)·e^(−λmu))/u du, about m·(ln(λm) + 0.577) when λm is large: the
+    /// tail of the jitter, not its mean, becomes lag.
+    /// </summary>
+    public static double InOrderJitterMean(double sendRate, double jitterMean)
+    {
+        Guard.Positive(sendRate);
+        Guard.Positive(jitterMean);
+        double a = sendRate * jitterMean;
+        double F(double u) => u == 0 ? 1 + a : (1 - (1 - u) * Math.Exp(-a * u)) / u;
+        const int n = 20_000; // Simpson's rule on a smooth integrand
+        double h = 1.0 / n, sum = F(0) + F(1);
+        for (int k = 1; k < n; k++) sum += (k % 2 == 1 ? 4 : 2) * F(k * h);
+        return jitterMean * sum * h / 3;
+    }
 }

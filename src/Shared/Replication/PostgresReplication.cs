@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Npgsql;
+using Npgsql.Replication;
+using NpgsqlTypes;
 
 namespace SystemDesign.Replication;
 
@@ -27,6 +29,22 @@ public sealed record WalUsage(int Rows, long Records, long FullPageImages, long 
 
 /// <summary>Two WAL positions read from the server and their difference, computed by us and by the server's pg_lsn minus operator.</summary>
 public sealed record LsnDifference(string Before, string After, ulong ParsedDifference, decimal ServerDifference, string ServerType);
+
+/// <summary>
+/// What a real walsender sent to a replication client: the sizes of its WAL data messages ('w' CopyData)
+/// while it caught up on a backlog, and after single-row commits once it was caught up.
+/// </summary>
+/// <param name="BacklogBytes">WAL between the start position and the end of the bulk INSERT (server LSN difference).</param>
+/// <param name="BacklogRecords">WAL records the bulk INSERT wrote (EXPLAIN (ANALYZE, WAL)).</param>
+/// <param name="BacklogMessages">Sizes of the messages that carried the backlog, bytes of WAL each.</param>
+/// <param name="LiveMessages">Sizes of the first message after each single-row commit, bytes.</param>
+/// <param name="StatState">pg_stat_replication.state for this client while it streamed (null if no row).</param>
+/// <param name="StatSentBytes">pg_stat_replication.sent_lsn minus the start position, bytes.</param>
+public sealed record WalStreamObservation(long BacklogBytes, long BacklogRecords, IReadOnlyList<int> BacklogMessages,
+    IReadOnlyList<int> LiveMessages, string? StatState, long StatSentBytes)
+{
+    public long StreamedBacklogBytes => BacklogMessages.Sum(m => (long)m);
+}
 
 /// <summary>
 /// Read-only probes of a real PostgreSQL server for the replication notebook. The server these notebooks
@@ -123,6 +141,85 @@ public static class PostgresReplication
         var columns = new List<(string, string)>();
         while (r.Read()) columns.Add((r.GetString(0), r.GetString(1)));
         return columns;
+    }
+
+    /// <summary>
+    /// Connects to the server as a physical replication client (the protocol a standby's walreceiver speaks,
+    /// without a slot), asks its walsender to stream from just before a bulk INSERT of
+    /// <paramref name="rows"/> rows, and records the size of every WAL data message until the INSERT's WAL
+    /// has arrived; then makes <paramref name="liveCommits"/> single-row commits and records the message that
+    /// carries each. Needs a role with REPLICATION and a pg_hba entry for replication connections (the
+    /// notebooks' server has both). Throws <see cref="TimeoutException"/> if the stream stalls.
+    /// </summary>
+    public static WalStreamObservation StreamWal(NpgsqlConnection connection, string connectionString, int rows = 5000,
+        int liveCommits = 5, double timeoutSeconds = 10)
+    {
+        Guard.NotNull(connection);
+        Guard.NotEmpty(connectionString);
+        Guard.InRange(rows, 1, 200_000);
+        Guard.InRange(liveCommits, 0, 100);
+        Guard.InRange(timeoutSeconds, 0.5, 120);
+        return StreamWalAsync(connection, connectionString, rows, liveCommits, timeoutSeconds).GetAwaiter().GetResult();
+    }
+
+    private static async Task<WalStreamObservation> StreamWalAsync(NpgsqlConnection connection, string connectionString,
+        int rows, int liveCommits, double timeoutSeconds)
+    {
+        Reset(connection);
+        string before = CurrentLsn(connection);
+        string json = (string)Scalar(connection,
+            $"EXPLAIN (ANALYZE, WAL, FORMAT JSON) INSERT INTO {Table}(payload) SELECT repeat('x', 100) FROM generate_series(1, {rows})")!;
+        long records = JsonDocument.Parse(json).RootElement[0].GetProperty("Plan").GetProperty("WAL Records").GetInt64();
+        ulong start = ParseLsn(before), end = ParseLsn(CurrentLsn(connection));
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "nb03_stream" };
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        await using var replication = new PhysicalReplicationConnection(builder.ConnectionString);
+        await replication.Open(cts.Token);
+        var backlog = new List<int>();
+        var live = new List<int>();
+        string? state = null;
+        long statSent = 0;
+        var stream = replication.StartReplication(new NpgsqlLogSequenceNumber(start), cts.Token).GetAsyncEnumerator(cts.Token);
+        try
+        {
+            ulong received = start;
+            async Task<int> Next()
+            {
+                if (!await stream.MoveNextAsync()) throw new InvalidOperationException("the walsender ended the stream.");
+                var m = stream.Current;
+                long length = 0;
+                var buffer = new byte[8192];
+                int n;
+                while ((n = await m.Data.ReadAsync(buffer, cts.Token)) > 0) length += n;
+                received = Math.Max(received, (ulong)m.WalStart + (ulong)length);
+                return (int)length;
+            }
+            while (received < end) backlog.Add(await Next());
+            for (int k = 0; k < liveCommits; k++)
+            {
+                Execute(connection, $"INSERT INTO {Table}(payload) VALUES (repeat('y', 100))");
+                ulong target = ParseLsn(CurrentLsn(connection));
+                int first = await Next();
+                live.Add(first);
+                while (received < target) await Next();
+            }
+            using var cmd = new NpgsqlCommand(
+                "SELECT state, (sent_lsn - $1::pg_lsn)::bigint FROM pg_stat_replication WHERE application_name = 'nb03_stream'", connection);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = before });
+            using (var r = cmd.ExecuteReader())
+                if (r.Read()) { state = r.GetString(0); statSent = r.IsDBNull(1) ? 0 : r.GetInt64(1); }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the WAL stream stalled: no data within {timeoutSeconds} s.");
+        }
+        finally
+        {
+            cts.Cancel();
+            try { await stream.DisposeAsync(); } catch (OperationCanceledException) { } catch (NpgsqlException) { }
+            Drop(connection);
+        }
+        return new WalStreamObservation((long)(end - start), records, backlog, live, state, statSent);
     }
 
     /// <summary>Drops nb03_wal (cells call it first and last, so re-running is safe).</summary>

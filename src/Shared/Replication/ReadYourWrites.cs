@@ -86,6 +86,31 @@ public static class ReadYourWrites
         return outcomes;
     }
 
+    /// <summary>
+    /// The stale-read rate the window policy should have if think times are exponential with mean m and
+    /// independent of the lag: a session whose write has visibility lag L reads stale when W ≤ T &lt; L, with
+    /// probability e^(−W/m) − e^(−L/m) for L &gt; W (else 0). Returns the mean over the sessions' records and its
+    /// standard error √(Σ p(1 − p))/n (independent Bernoulli reads).
+    /// </summary>
+    public static (double Mean, double StdErr) ExpectedWindowStaleRate(ReplicationTrace trace, IReadOnlyList<SessionRead> sessions,
+        double meanThinkTime, double window)
+    {
+        Guard.NotNull(trace);
+        Guard.NotNull(sessions);
+        Guard.That(sessions.Count > 0, "no sessions.", nameof(sessions));
+        Guard.Positive(meanThinkTime);
+        Guard.InRange(window, 0, 86_400);
+        double sum = 0, variance = 0;
+        foreach (var s in sessions)
+        {
+            double lag = trace.VisibilityLag(s.Record);
+            double p = lag > window ? Math.Exp(-window / meanThinkTime) - Math.Exp(-lag / meanThinkTime) : 0;
+            sum += p;
+            variance += p * (1 - p);
+        }
+        return (sum / sessions.Count, Math.Sqrt(variance) / sessions.Count);
+    }
+
     public static PolicySummary Summarize(string policy, IReadOnlyList<ReadOutcome> outcomes)
     {
         Guard.NotEmpty(policy);

@@ -25,13 +25,16 @@ public static class ReplicationSimulator
         var conflicts = o.Conflicts.OrderBy(c => c.Start).ToArray();
         var outcomes = new List<ConflictOutcome>();
 
-        var queue = new PriorityQueue<(Kind Kind, int Record), (double Time, long Seq)>();
+        // Commits are read from their sorted array rather than queued, so the queue holds only the few
+        // in-flight events; at equal times a commit goes first, and other events keep their insertion order.
+        var queue = new PriorityQueue<(Kind Kind, int Record), (double Time, long Seq)>(EventOrder);
         long seq = 0;
         void At(double time, Kind kind, int record = -1) => queue.Enqueue((kind, record), (time, seq++));
-        for (int i = 0; i < n; i++) At(committed[i], Kind.Commit, i);
+        int nextCommit = 0;
 
         double linkFree = 0;              // when the link finishes its current transmission
-        double perRecordOnLink = double.IsPositiveInfinity(o.LinkRate) ? 0 : 1 / o.LinkRate;
+        double lastArrival = 0;           // TCP delivers in order: no record overtakes an earlier one
+        var jitterRng = new Random(unchecked(o.Seed * 31 + 7)); // separate stream: jitter leaves commits unchanged
         int receivedCount = 0, flushedCount = 0, flushTarget = 0, replayedCount = 0, nextConflict = 0;
         bool flushing = false, replaying = false, blocked = false;
 
@@ -66,19 +69,32 @@ public static class ReplicationSimulator
             At(now + 1 / o.ReplayRate, Kind.ReplayDone, next);
         }
 
-        while (queue.TryDequeue(out var e, out var when))
+        while (true)
         {
-            double now = when.Time;
+            (Kind Kind, int Record) e;
+            double now;
+            if (nextCommit < n && (!queue.TryPeek(out _, out var top) || committed[nextCommit] <= top.Time))
+            {
+                e = (Kind.Commit, nextCommit);
+                now = committed[nextCommit++];
+            }
+            else if (queue.TryDequeue(out e, out var when)) now = when.Time;
+            else break;
             switch (e.Kind)
             {
                 case Kind.Commit:
-                    // The WAL sender streams each record once it is flushed locally; a finite link serialises them.
-                    linkFree = Math.Max(now, linkFree) + perRecordOnLink;
+                    // The WAL sender streams each record once it is flushed locally; a finite link (or a TCP
+                    // window over the current round trip) serialises them.
+                    double start = Math.Max(now, linkFree), capacity = o.LinkCapacityAt(start);
+                    linkFree = start + (double.IsPositiveInfinity(capacity) ? 0 : 1 / capacity);
                     At(linkFree, Kind.Sent, e.Record);
                     break;
                 case Kind.Sent:
                     sent[e.Record] = now;
-                    At(now + o.NetworkDelay, Kind.Arrived, e.Record);
+                    double delay = o.NetworkDelay + o.SpikeAt(now)
+                                   + (o.Jitter > 0 ? Exponential(jitterRng, 1 / o.Jitter) : 0);
+                    lastArrival = Math.Max(lastArrival, now + delay);
+                    At(lastArrival, Kind.Arrived, e.Record);
                     break;
                 case Kind.Arrived:
                     received[e.Record] = now;
@@ -106,6 +122,9 @@ public static class ReplicationSimulator
         }
         return new ReplicationTrace(o, committed, sent, received, flushed, replayed, outcomes);
     }
+
+    private static readonly IComparer<(double Time, long Seq)> EventOrder = Comparer<(double Time, long Seq)>.Create(
+        (x, y) => x.Time < y.Time ? -1 : x.Time > y.Time ? 1 : x.Seq.CompareTo(y.Seq));
 
     /// <summary>Poisson commit times with a piecewise-constant rate (base rate, bursts).</summary>
     private static double[] CommitTimes(ReplicationOptions o)

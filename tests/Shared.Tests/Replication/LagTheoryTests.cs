@@ -38,4 +38,14 @@ public sealed class LagTheoryTests
         Assert.Equal("batches", Assert.Throws<ArgumentOutOfRangeException>(() => LagTheory.BatchMeansStdErr(new double[100], 1)).ParamName);
         Assert.Equal("values", Assert.Throws<ArgumentException>(() => LagTheory.BatchMeansStdErr(new double[100], 20)).ParamName);
     }
+
+    [Fact]
+    public void Steady_state_rows_match_md1_where_batch_means_are_valid()
+    {
+        var r = LagSources.SteadyState(0.8, 1000, 0.02, seed: 11);
+        Assert.True(r.RelaxationS < r.BatchS / 2);
+        Assert.InRange(r.MeanMs - r.TheoryMs, -4 * r.StdErrMs, 4 * r.StdErrMs);
+        Assert.True(r.MinMs >= 21 - 1e-9 && r.P99Ms > r.MeanMs);
+        Assert.Equal("rho", Assert.Throws<ArgumentOutOfRangeException>(() => LagSources.SteadyState(1, 1000, 0.02, 1)).ParamName);
+    }
 }

@@ -50,6 +50,28 @@ public sealed class ReadYourWritesTests
     }
 
     [Fact]
+    public void The_window_stale_rate_matches_its_expectation_over_exponential_think_times()
+    {
+        foreach (double window in new[] { 0.0, 0.05, 0.2 })
+        {
+            double measured = ReadYourWrites.Evaluate(Trace, Sessions, ReadPolicy.PrimaryWindow, window).Count(o => o.Stale) / 3000.0;
+            var (mean, se) = ReadYourWrites.ExpectedWindowStaleRate(Trace, Sessions, 0.1, window);
+            Assert.InRange(measured - mean, -4 * se - 1e-9, 4 * se + 1e-9);
+        }
+        Assert.Equal("meanThinkTime", Assert.Throws<ArgumentOutOfRangeException>(() => ReadYourWrites.ExpectedWindowStaleRate(Trace, Sessions, 0, 0.1)).ParamName);
+    }
+
+    [Fact]
+    public void Lag_sources_summarise_a_run_and_a_window_limited_sweep_grows_only_past_the_cap()
+    {
+        var row = LagSources.Summarize("link", new ReplicationOptions { LinkRate = 700, Duration = 5 });
+        Assert.True(row.MaxUnsent > 10 * row.MaxSentMinusReplay);
+        var sweep = LagSources.RttSweep(new ReplicationOptions { TcpWindowBytes = 65_536, WalBytesPerRecord = 500, Duration = 5 }, [20, 150]);
+        Assert.True(sweep[0].UnsentAtEnd < 20 && sweep[1].UnsentAtEnd > 1000);
+        Assert.Equal("oneWayMs", Assert.Throws<ArgumentOutOfRangeException>(() => LagSources.RttSweep(new ReplicationOptions(), [-1])).ParamName);
+    }
+
+    [Fact]
     public void Summaries_count_stale_reads_and_latencies()
     {
         var s = ReadYourWrites.Summarize("wait", ReadYourWrites.Evaluate(Trace, Sessions, ReadPolicy.WaitForLsn));
@@ -69,5 +91,35 @@ public sealed class ReadYourWritesTests
         Assert.Equal("policy", Assert.Throws<ArgumentException>(() => ReadYourWrites.Evaluate(Trace, Sessions, (ReadPolicy)99)).ParamName);
         Assert.Equal("session.Record", Assert.Throws<ArgumentOutOfRangeException>(() => ReadYourWrites.Evaluate(Trace, [new SessionRead(-1, 0)], ReadPolicy.Replica)).ParamName);
         Assert.Equal("outcomes", Assert.Throws<ArgumentException>(() => ReadYourWrites.Summarize("x", [])).ParamName);
+    }
+}
+
+public sealed class SessionGuaranteesTests
+{
+    private static readonly ReplicationOptions Load = new() { Duration = 10, Bursts = [new Burst(3, 2, 1500)], Seed = 4 };
+
+    [Fact]
+    public void Random_routing_goes_backwards_while_pinning_and_an_lsn_floor_never_do()
+    {
+        var fast = ReplicationSimulator.Run(Load);
+        var slow = ReplicationSimulator.Run(Load with { ReplayRate = 850 });
+        var random = SessionGuarantees.MonotonicReads(fast, slow, ReplicaRouting.Random, 4000, 0.05, 1);
+        Assert.True(random.Backwards > 0);
+        Assert.Equal(0, random.MeanWaitMs);
+        Assert.Equal(0, SessionGuarantees.MonotonicReads(fast, slow, ReplicaRouting.Pinned, 4000, 0.05, 1).Backwards);
+        var floor = SessionGuarantees.MonotonicReads(fast, slow, ReplicaRouting.RandomWithLsnFloor, 4000, 0.05, 1);
+        Assert.Equal(0, floor.Backwards);
+        Assert.True(floor.MeanWaitMs > 0);
+        // Two identical replicas never disagree, whatever the routing.
+        Assert.Equal(0, SessionGuarantees.MonotonicReads(fast, fast, ReplicaRouting.Random, 2000, 0.05, 2).Backwards);
+    }
+
+    [Fact]
+    public void Replicas_of_different_primaries_are_rejected()
+    {
+        var a = ReplicationSimulator.Run(Load);
+        var b = ReplicationSimulator.Run(Load with { Seed = 5 });
+        Assert.Equal("replicaB", Assert.Throws<ArgumentException>(() => SessionGuarantees.MonotonicReads(a, b, ReplicaRouting.Random, 10, 0.1, 1)).ParamName);
+        Assert.Equal("gap", Assert.Throws<ArgumentOutOfRangeException>(() => SessionGuarantees.MonotonicReads(a, a, ReplicaRouting.Random, 10, -1, 1)).ParamName);
     }
 }

@@ -39,6 +39,22 @@ public sealed class RealSystemTests
     }
 
     [SkippableFact]
+    public void A_real_walsender_ships_a_backlog_in_messages_of_at_most_128_kB_and_a_single_commit_alone()
+    {
+        using var pg = RealSystem.RequirePostgres();
+        var o = PostgresReplication.StreamWal(pg, SystemDesign.RealSystems.Servers.PostgresConnectionString, rows: 5000, liveCommits: 3);
+        Assert.True(o.BacklogBytes > 3 * 131_072, $"the bulk insert wrote {o.BacklogBytes} bytes");
+        Assert.True(o.StreamedBacklogBytes >= o.BacklogBytes);
+        Assert.All(o.BacklogMessages, m => Assert.InRange(m, 1, 131_072)); // MAX_SEND_SIZE = 16 × 8 kB pages
+        Assert.Contains(131_072, o.BacklogMessages);
+        Assert.True(o.BacklogMessages.Count < o.BacklogRecords, "many records per message, not one message per record");
+        Assert.Equal(3, o.LiveMessages.Count);
+        Assert.Equal("streaming", o.StatState);
+        Assert.True(o.StatSentBytes >= o.BacklogBytes);
+        Console.WriteLine($"{o.BacklogBytes} B, {o.BacklogRecords} records, messages [{string.Join(",", o.BacklogMessages)}], live [{string.Join(",", o.LiveMessages)}], {o.StatState} {o.StatSentBytes}");
+    }
+
+    [SkippableFact]
     public void Redis_push_timelines_return_the_simulators_feeds()
     {
         var redis = RealSystem.RequireRedis();

@@ -148,4 +148,92 @@ public sealed class ReplicationSimulatorTests
             return t.Conflicts.All(c => c.Blocked <= Math.Max(0, o.MaxStandbyStreamingDelay) + 1e-9);
         }).QuickCheckThrowOnFailure();
     }
+
+    [Theory]
+    [InlineData(0.050)] // RTT 100 ms: cap 1,311 records/s > 800, the stream keeps up
+    [InlineData(0.120)] // RTT 240 ms: cap 546 records/s < 800, unsent WAL grows
+    public void A_window_limited_stream_carries_one_window_per_round_trip(double oneWay)
+    {
+        var o = new ReplicationOptions { WriteRate = 800, NetworkDelay = oneWay, TcpWindowBytes = 65_536, WalBytesPerRecord = 500, Duration = 10, Seed = 7 };
+        var t = ReplicationSimulator.Run(o);
+        double slope = LagTheory.WindowBacklogSlope(800, 65_536, 2 * oneWay, 500);
+        int unsent = t.PrimaryLsn(10) - t.SentLsn(10);
+        double sigma = Math.Sqrt(800 * 10.0); // Poisson arrivals over 10 s
+        if (slope == 0)
+            Assert.InRange(unsent, 0, 30);    // below the cap only the records of the current send are queued
+        else
+            Assert.InRange(unsent - slope * 10, -4 * sigma, 4 * sigma);
+        // Consecutive sends are never closer than one record's share of the window per round trip.
+        double gap = 1 / LagTheory.WindowCapRecords(65_536, 2 * oneWay, 500);
+        for (int i = 1; i < t.Count; i++) Assert.True(t.Sent[i] - t.Sent[i - 1] >= gap - 1e-12);
+    }
+
+    [Fact]
+    public void Without_a_window_cap_a_longer_delay_only_shifts_every_arrival()
+    {
+        var near = ReplicationSimulator.Run(new ReplicationOptions { Duration = 5, Seed = 8 });
+        var far = ReplicationSimulator.Run(new ReplicationOptions { Duration = 5, Seed = 8, NetworkDelay = 0.1 });
+        Assert.Equal(near.Count, far.Count);
+        for (int i = 0; i < near.Count; i++) Assert.Equal(near.Replayed[i] + 0.08, far.Replayed[i], 9);
+    }
+
+    [Fact]
+    public void A_delay_spike_delays_the_records_sent_during_it_and_those_queued_behind_them()
+    {
+        var o = new ReplicationOptions { Duration = 10, Seed = 9, DelaySpikes = [new DelaySpike(5, 0.5, 0.2)] };
+        var t = ReplicationSimulator.Run(o);
+        for (int i = 1; i < t.Count; i++) Assert.True(t.Received[i] >= t.Received[i - 1]); // in order
+        int inSpike = t.FirstRecordAfter(5.1), after = t.FirstRecordAfter(5.5);
+        Assert.Equal(o.NetworkDelay + 0.2, t.Received[inSpike] - t.Sent[inSpike], 9);
+        // The first record after the spike cannot overtake the last delayed one (head-of-line blocking).
+        Assert.True(t.Received[after] - t.Sent[after] > o.NetworkDelay + 0.15);
+        int late = t.FirstRecordAfter(7);
+        Assert.Equal(o.NetworkDelay, t.Received[late] - t.Sent[late], 9);
+    }
+
+    [Fact]
+    public void A_spike_on_a_window_limited_stream_leaves_a_backlog_behind_it()
+    {
+        var spike = new DelaySpike(5, 1, 0.2);
+        var o = new ReplicationOptions { Duration = 10, Seed = 10, TcpWindowBytes = 65_536, WalBytesPerRecord = 500, DelaySpikes = [spike] };
+        var t = ReplicationSimulator.Run(o);
+        double cap = o.LinkCapacityAt(5.5);
+        Assert.Equal(65_536 / (2 * 0.22 * 500), cap, 9);
+        int unsent = t.PrimaryLsn(6) - t.SentLsn(6);
+        Assert.InRange(unsent - (800 - cap) * 1, -4 * Math.Sqrt(800), 4 * Math.Sqrt(800));
+    }
+
+    [Fact]
+    public void Jitter_adds_its_mean_at_least_and_keeps_delivery_in_order()
+    {
+        var plain = ReplicationSimulator.Run(new ReplicationOptions { Duration = 5, Seed = 11 });
+        var jittery = ReplicationSimulator.Run(new ReplicationOptions { Duration = 5, Seed = 11, Jitter = 0.01 });
+        Assert.Equal(plain.Committed, jittery.Committed); // jitter has its own random stream
+        double extra = Enumerable.Range(0, plain.Count).Average(i => (jittery.Received[i] - jittery.Sent[i]) - (plain.Received[i] - plain.Sent[i]));
+        Assert.True(extra >= 0.01 * 0.9, $"in-order delivery makes the mean extra delay at least the jitter mean; got {extra}");
+        for (int i = 1; i < jittery.Count; i++) Assert.True(jittery.Received[i] >= jittery.Received[i - 1]);
+    }
+
+    [Fact]
+    public void Bad_network_options_are_rejected_with_the_parameter_named()
+    {
+        Assert.Equal("TcpWindowBytes", Assert.Throws<ArgumentException>(() => ReplicationSimulator.Run(new ReplicationOptions { TcpWindowBytes = 0 })).ParamName);
+        Assert.Equal("WalBytesPerRecord", Assert.Throws<ArgumentOutOfRangeException>(() => ReplicationSimulator.Run(new ReplicationOptions { WalBytesPerRecord = 0 })).ParamName);
+        Assert.Equal("Jitter", Assert.Throws<ArgumentOutOfRangeException>(() => ReplicationSimulator.Run(new ReplicationOptions { Jitter = -1 })).ParamName);
+        Assert.Equal("DelaySpikes", Assert.Throws<ArgumentException>(() => ReplicationSimulator.Run(new ReplicationOptions { DelaySpikes = [new DelaySpike(1, 2, 0.1), new DelaySpike(2, 1, 0.1)] })).ParamName);
+        Assert.Equal("roundTrip", Assert.Throws<ArgumentOutOfRangeException>(() => LagTheory.SyncCommitSessionRate(0)).ParamName);
+        Assert.Equal("writeRate", Assert.Throws<ArgumentException>(() => LagTheory.RelaxationTime(1000, 1000)).ParamName);
+    }
+
+    [Fact]
+    public void In_order_delivery_turns_jitter_into_its_tail_as_the_formula_says()
+    {
+        Assert.Equal(0.005 * (1 + 0.0), LagTheory.InOrderJitterMean(1e-9, 0.005), 6); // alone: the mean
+        var t = ReplicationSimulator.Run(new ReplicationOptions { Duration = 20, Seed = 12, Jitter = 0.01 });
+        var extra = Enumerable.Range(t.FirstRecordAfter(1), t.Count - t.FirstRecordAfter(1))
+            .Select(i => t.Received[i] - t.Sent[i] - t.Options.NetworkDelay).ToArray();
+        double expected = LagTheory.InOrderJitterMean(800, 0.01);
+        Assert.InRange(expected, 0.01 * (Math.Log(8) + 0.4), 0.01 * (Math.Log(8) + 0.8));
+        Assert.InRange(extra.Average() - expected, -4 * LagTheory.BatchMeansStdErr(extra), 4 * LagTheory.BatchMeansStdErr(extra));
+    }
 }

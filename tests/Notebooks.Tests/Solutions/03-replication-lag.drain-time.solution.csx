@@ -1,1 +1,0 @@
-double DrainSeconds(double backlog, double writeRate, double replayRate) => backlog / (replayRate - writeRate);
