@@ -82,7 +82,8 @@ public static class PostgresIndexLab
     public static void DropAll(NpgsqlConnection connection)
     {
         Guard.NotNull(connection);
-        Execute(connection, "DROP TABLE IF EXISTS nb04_users, nb04_orders, nb04_stats, nb04_w, nb04_h");
+        Execute(connection, "DROP TABLE IF EXISTS nb04_users, nb04_orders, nb04_stats, nb04_w, nb04_h, "
+            + "nb04_children, nb04_parents, nb04_driver_points");
     }
 
     /// <summary>Whether a collation exists (ICU ones need an ICU-enabled server).</summary>

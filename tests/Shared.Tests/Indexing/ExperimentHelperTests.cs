@@ -147,3 +147,29 @@ public sealed class ExperimentHelperTests
         Assert.Empty(PlanComparison.PostgresTrees([]));
     }
 }
+
+/// <summary>PostgreSQL's GiST on points answers radius queries exactly from the bounding box.</summary>
+public sealed class PostgresGistLabTests
+{
+    [SkippableFact]
+    public void Gist_radius_query_equals_brute_force_and_uses_the_index()
+    {
+        using var pg = RealSystem.RequirePostgres();
+        var points = GeoIndex.RandomPoints(3_000, 37, 38, -123, -122, seed: 6);
+        var geo = new GeoIndex();
+        foreach (var p in points) geo.Add(p);
+        try
+        {
+            PostgresGistLab.Load(pg, points);
+            var hits = PostgresGistLab.Radius(pg, 37.5, -122.5, 4);
+            Assert.Equal(geo.BruteForce(37.5, -122.5, 4), hits.Ids);
+            var (dLat, dLon) = Geohash.CircleHalfExtent(37.5, 4);
+            Assert.Equal(points.Count(p => Math.Abs(p.Lat - 37.5) <= dLat && Math.Abs(p.Lon + 122.5) <= dLon), hits.Candidates);
+            Assert.Contains(PostgresGistLab.Index, PostgresGistLab.Plan(pg).IndexesUsed);
+        }
+        finally
+        {
+            PostgresGistLab.Drop(pg);
+        }
+    }
+}
