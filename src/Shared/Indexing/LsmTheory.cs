@@ -41,4 +41,18 @@ public static class LsmTheory
         Guard.InRange(sizeRatio, 2, 1000);
         return sizeRatio * levels / 2.0;
     }
+
+    /// <summary>
+    /// Leveled, a lower bound read off the final tree: an entry now in level l was written at least l + 1 times
+    /// (the flush into L0, then one compaction into each level 1…l; this tree never moves a file down without
+    /// rewriting it). Lower bound Σ (l + 1)·entries(l) / entries ingested.
+    /// </summary>
+    public static double LeveledLowerBound(LsmStats stats)
+    {
+        Guard.NotNull(stats);
+        Guard.That(stats.Puts > 0, "the tree has ingested nothing", nameof(stats));
+        double written = 0;
+        for (int l = 0; l < stats.EntriesPerLevel.Count; l++) written += (l + 1.0) * stats.EntriesPerLevel[l];
+        return written / stats.Puts;
+    }
 }

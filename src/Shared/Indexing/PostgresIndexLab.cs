@@ -30,8 +30,8 @@ public sealed record CoveringResult(PlanNode BeforeVacuum, PlanNode AfterVacuum,
 /// <summary>Row estimates for the same predicate before and after ANALYZE, and the rows that really match.</summary>
 public sealed record StatisticsEffect(double EstimateBefore, string AccessBefore, double EstimateAfter, string AccessAfter, long Actual);
 
-/// <summary>Counts for an OR rewritten as UNION ALL: the rewrite double-counts rows that match both arms.</summary>
-public sealed record OrRewrite(long Or, long UnionAll, long Union, long Both);
+/// <summary>Counts for an OR rewritten as UNION ALL (double-counts rows matching both arms), as UNION on the key (exact) and as UNION on (user_id, status) without the key (merges distinct rows with equal values).</summary>
+public sealed record OrRewrite(long Or, long UnionAll, long Union, long Both, long UnionNoKey);
 
 /// <summary>
 /// PostgreSQL experiments on indexes: the nb04_users table (from <see cref="IndexLabData"/>), the guide's
@@ -82,7 +82,8 @@ public static class PostgresIndexLab
     public static void DropAll(NpgsqlConnection connection)
     {
         Guard.NotNull(connection);
-        Execute(connection, "DROP TABLE IF EXISTS nb04_users, nb04_orders, nb04_stats, nb04_w, nb04_h");
+        Execute(connection, "DROP TABLE IF EXISTS nb04_users, nb04_orders, nb04_stats, nb04_w, nb04_h, "
+            + "nb04_children, nb04_parents, nb04_driver_points");
     }
 
     /// <summary>Whether a collation exists (ICU ones need an ICU-enabled server).</summary>
@@ -251,7 +252,9 @@ public static class PostgresIndexLab
             Scalar<long>(connection, $"SELECT count(*) FROM nb04_users WHERE {x} OR {y}"),
             Scalar<long>(connection, $"SELECT count(*) FROM (SELECT id FROM nb04_users WHERE {x} UNION ALL SELECT id FROM nb04_users WHERE {y}) u"),
             Scalar<long>(connection, $"SELECT count(*) FROM (SELECT id FROM nb04_users WHERE {x} UNION SELECT id FROM nb04_users WHERE {y}) u"),
-            Scalar<long>(connection, $"SELECT count(*) FROM nb04_users WHERE {x} AND {y}"));
+            Scalar<long>(connection, $"SELECT count(*) FROM nb04_users WHERE {x} AND {y}"),
+            // Without the key in the select list UNION also merges rows that are different rows with equal values.
+            Scalar<long>(connection, $"SELECT count(*) FROM (SELECT user_id, status FROM nb04_users WHERE {x} UNION SELECT user_id, status FROM nb04_users WHERE {y}) u"));
     }
 
     /// <summary>

@@ -84,6 +84,23 @@ public static class StorageComparison
             present / lookups, absent / lookups, range / lookups, rangeKeys, SequentialWrites: true);
     }
 
+    /// <summary>
+    /// Proven amortised bound on pages written per insert into a <see cref="BPlusTree{TKey, TValue}"/> without
+    /// deletes: each insert writes its leaf (1); a leaf split writes at most 3 more (the new leaf, the right
+    /// neighbour whose back link changes, the parent); an internal split 2 more (the new page, its parent).
+    /// Every leaf of a tree with two or more leaves keeps at least l = ⌊(L+1)/2⌋ entries, so leaf splits ≤ n/l;
+    /// every non-root internal page keeps at least h = ⌊(f+1)/2⌋ children, so internal pages (hence internal
+    /// splits) ≤ (leaves + h)/(h − 1). Total: 1 + 3/l + 2·(1/l + h/n)/(h − 1).
+    /// </summary>
+    public static double BTreeInsertWriteBound(int leafCapacity, int fanout, long entries)
+    {
+        Guard.InRange(leafCapacity, 2, 1_000_000);
+        Guard.InRange(fanout, 3, 1_000_000);
+        Guard.InRange(entries, 1, long.MaxValue / 2);
+        double l = (leafCapacity + 1) / 2, h = (fanout + 1) / 2;
+        return 1 + 3 / l + 2 * (1 / l + h / entries) / (h - 1);
+    }
+
     /// <summary>Pages per operation when a share of operations are inserts and the rest are reads of one kind ("point" or "range").</summary>
     public static MixCost Mix(string name, double insertShare, string reads, EngineCosts btree, EngineCosts lsm)
     {

@@ -77,6 +77,34 @@ public static class TreeHeight
         return h;
     }
 
+    /// <summary>
+    /// Expected leaf fill of a B+tree grown by random insertions (fringe analysis, Yao 1978), in the limit of
+    /// many keys. A new key lands in a leaf holding j keys with probability proportional to j (the gaps after
+    /// its keys); a leaf receiving its (L+1)-th key splits into ⌈(L+1)/2⌉ and ⌊(L+1)/2⌋ keys, as
+    /// <see cref="BPlusTree{TKey, TValue}"/> does. The share x_j of leaves of size j then satisfies
+    /// (1 + j)·x_j = (j − 1)·x_{j−1} + L·x_L·[j is a split size], and the fill is 1 / (L·Σx_j) with Σj·x_j = 1.
+    /// It tends to ln 2 as L grows (0.707 for L = 15, 0.695 for L = 99).
+    /// </summary>
+    public static double ExpectedLeafFill(int leafCapacity)
+    {
+        Guard.InRange(leafCapacity, 2, 1_000_000);
+        int b = leafCapacity, big = (b + 2) / 2, small = b + 1 - big;
+        // The equations are linear in s = L·x_L; solve with s = 1 and normalise (the ratio is scale-free).
+        var x = new double[b + 1];
+        for (int j = small; j <= b; j++)
+        {
+            double inflow = (j > small ? (j - 1) * x[j - 1] : 0) + (j == big ? 1 : 0) + (j == small ? 1 : 0);
+            x[j] = inflow / (1 + j);
+        }
+        double keys = 0, leaves = 0;
+        for (int j = small; j <= b; j++)
+        {
+            keys += j * x[j];
+            leaves += x[j];
+        }
+        return keys / (leaves * b);
+    }
+
     /// <summary>How many fixed-size entries fit on a page at a fill factor: the fan-out of an index page.</summary>
     public static int EntriesPerPage(int pageBytes, int entryBytes, double fill = 1.0)
     {
