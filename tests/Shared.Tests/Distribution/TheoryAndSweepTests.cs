@@ -181,3 +181,34 @@ public sealed class QuorumLossApproximationTests
         Assert.Equal("virtualNodes", Assert.Throws<ArgumentOutOfRangeException>(() => QuorumLoss.RandomTokensPairsSharing(10, 0, 3)).ParamName);
     }
 }
+
+public sealed class BoundedLoadTests
+{
+    [Fact]
+    public void Caps_the_busiest_node_and_spreads_the_hot_key()
+    {
+        var ring = HashRing.Create(Data.Nodes(10), 64);
+        var keys = Data.Keys(2000);
+        var w = HotKeys.ZipfWeights(2000, 1.0);
+        var plain = BoundedLoad.Run(ring, keys, w, 20_000, double.PositiveInfinity, 1);
+        var bounded = BoundedLoad.Run(ring, keys, w, 20_000, 1.25, 1);
+        Assert.Equal(0, plain.Forwarded);
+        Assert.Equal(1, plain.NodesServingHottest);
+        Assert.True(bounded.MaxOverMean <= 1.25 + 10.0 / 20_000);
+        Assert.True(bounded.NodesServingHottest >= 2 && bounded.Forwarded > 0);
+        Assert.Equal(20_000, bounded.Loads.Sum());
+        // A sweep over several c replays the same stream: its runs equal the single runs.
+        var sweep = BoundedLoad.Sweep(ring, keys, w, 20_000, [double.PositiveInfinity, 1.25], 1);
+        Assert.Equal(plain.Loads, sweep[0].Loads);
+        Assert.Equal(bounded.Loads, sweep[1].Loads);
+    }
+
+    [Fact]
+    public void Bad_input_names_the_parameter()
+    {
+        var ring = HashRing.Create(Data.Nodes(3), 4);
+        Assert.Equal("capacity", Assert.Throws<ArgumentException>(() => BoundedLoad.Run(ring, ["a"], [1.0], 10, 0.5, 1)).ParamName);
+        Assert.Equal("weights", Assert.Throws<ArgumentException>(() => BoundedLoad.Run(ring, ["a"], [1.0, 2.0], 10, 2, 1)).ParamName);
+        Assert.Equal("requests", Assert.Throws<ArgumentOutOfRangeException>(() => BoundedLoad.Run(ring, ["a"], [1.0], 0, 2, 1)).ParamName);
+    }
+}
