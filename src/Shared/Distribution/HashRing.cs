@@ -185,6 +185,23 @@ public sealed class HashRing : IReplicatedPlacement
         return chosen;
     }
 
+    /// <summary>Indices (into <see cref="Nodes"/>) of all distinct nodes met walking clockwise from a key.</summary>
+    internal int[] WalkFrom(string key)
+    {
+        int start = Find(KeyPosition(key), out _);
+        var order = new int[_nodes.Length];
+        var seen = new bool[_nodes.Length];
+        int found = 0;
+        for (int k = 0; k < _positions.Length && found < order.Length; k++)
+        {
+            int owner = _owners[(start + k) % _positions.Length];
+            if (seen[owner]) continue;
+            seen[owner] = true;
+            order[found++] = owner;
+        }
+        return order;
+    }
+
     /// <summary>
     /// The fraction of the ring each node owns (the arcs ending at its tokens): the exact share of uniformly
     /// hashed keys it should receive. Sums to 1.

@@ -15,7 +15,10 @@ public sealed class ModuloPlacement : IPlacement
 
     public IReadOnlyList<string> Nodes => _nodes;
 
-    public string Owner(string key) => _nodes[(int)(KeyHash.Hash64(key) % (ulong)_nodes.Length)];
+    public string Owner(string key) => OwnerOfHash(KeyHash.Hash64(key));
+
+    /// <summary>The owner of a key whose <see cref="KeyHash.Hash64(string)"/> is <paramref name="hash"/>.</summary>
+    public string OwnerOfHash(ulong hash) => _nodes[(int)(hash % (ulong)_nodes.Length)];
 
     public int LookupSteps(string key)
     {

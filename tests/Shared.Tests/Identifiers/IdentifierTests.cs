@@ -122,3 +122,42 @@ public sealed class SnowflakeTests
         Assert.Throws<InvalidOperationException>(() => before.Next()); // before the epoch
     }
 }
+
+public sealed class UuidTests
+{
+    [Fact]
+    public void Versions_and_order()
+    {
+        var random = new Random(7);
+        var v4 = Uuid.V4(random);
+        Assert.Equal(4, Uuid.Version(v4));
+        Assert.Equal('4', v4.ToString()[14]);
+        var a = Uuid.V7(1_700_000_000_000, random);
+        var b = Uuid.V7(1_700_000_000_001, random);
+        Assert.Equal(7, Uuid.Version(a));
+        Assert.True(Uuid.SortKey(a) < Uuid.SortKey(b));
+        // The first 12 hex digits of a v7 UUID are its millisecond timestamp.
+        Assert.Equal(1_700_000_000_000L.ToString("x12"), a.ToString("N")[..12]);
+        Assert.Equal((UInt128)42, Uuid.SortKey(42));
+    }
+
+    [Fact]
+    public void Published_snowflake_ids_decode_to_their_documented_fields()
+    {
+        // Twitter::ID (metacpan) documents 474971393852182528 as timestamp 1402076979493, worker 129, sequence 0.
+        Assert.Equal(new SnowflakeParts(1402076979493, 129, 0), SnowflakeGenerator.Decode(474971393852182528));
+        // Discord's reference: 175928847299117063 is 2016-04-30T11:18:25.796Z, worker 1, process 0, increment 7.
+        var d = SnowflakeGenerator.Decode(175928847299117063, epochMs: 1420070400000);
+        Assert.Equal(DateTimeOffset.Parse("2016-04-30T11:18:25.796Z").ToUnixTimeMilliseconds(), d.TimestampMs);
+        Assert.Equal((1 << 5) | 0, d.Machine);
+        Assert.Equal(7, d.Sequence);
+    }
+
+    [Fact]
+    public void Bad_input_names_the_parameter()
+    {
+        Assert.Equal("random", Assert.Throws<ArgumentNullException>(() => Uuid.V4(null!)).ParamName);
+        Assert.Equal("unixMs", Assert.Throws<ArgumentOutOfRangeException>(() => Uuid.V7(-1, new Random(1))).ParamName);
+        Assert.Equal("id", Assert.Throws<ArgumentOutOfRangeException>(() => Uuid.SortKey(-1L)).ParamName);
+    }
+}
