@@ -5,6 +5,9 @@ namespace SystemDesign.Probabilistic;
 /// <summary>One checkpoint of a stream fed to both Redis and <see cref="HyperLogLog"/>.</summary>
 public sealed record RedisHllSample(int Trial, long Cardinality, long Redis, double Ours, double OursErtl, long RedisBytes, long ValueBytes, string Encoding)
 {
+    /// <summary>Our Ertl estimator applied to Redis's own dense registers (NaN while the key is sparse).</summary>
+    public double OursOnRedisRegisters { get; init; } = double.NaN;
+
     public double RedisError => (double)Redis / Cardinality - 1;
     public double OursError => Ours / Cardinality - 1;
     public double OursErtlError => OursErtl / Cardinality - 1;
@@ -53,6 +56,18 @@ public sealed class RedisHyperLogLog
         if (value is null) return "missing";
         Guard.That(value.Length > 4 && value[0] == 'H' && value[1] == 'Y' && value[2] == 'L' && value[3] == 'L', $"{Key} is not a HyperLogLog", nameof(Key));
         return value[4] switch { 0 => "dense", 1 => "sparse", _ => "raw" };
+    }
+
+    /// <summary>
+    /// Redis's registers as a <see cref="HyperLogLog"/>: GET the value, check it is a dense "HYLL", and load the
+    /// 12,288 bytes after the 16-byte header (Redis packs 6-bit registers the way <see cref="HyperLogLog"/> does).
+    /// </summary>
+    public HyperLogLog DenseRegisters()
+    {
+        byte[]? value = _db.StringGet(Key);
+        Guard.That(value is not null && value.Length == 16 + HyperLogLog.DenseBytes(14) && value[4] == 0,
+            $"{Key} must hold a dense HyperLogLog ({16 + HyperLogLog.DenseBytes(14)} bytes)", nameof(Key));
+        return HyperLogLog.FromDenseRegisters(14, value.AsSpan(16));
     }
 
     /// <summary>PFMERGE destination sources…: the destination becomes the register-wise max.</summary>
@@ -157,7 +172,11 @@ public sealed class RedisHyperLogLog
                         batch[j] = item;
                     }
                     key.Add(batch);
-                    samples.Add(new RedisHllSample(t, checkpoint, key.Count(), ours.Estimate(), ours.Estimate(HllEstimator.Ertl), key.MemoryUsage(), key.StoredBytes(), key.Encoding()));
+                    string encoding = key.Encoding();
+                    samples.Add(new RedisHllSample(t, checkpoint, key.Count(), ours.Estimate(), ours.Estimate(HllEstimator.Ertl), key.MemoryUsage(), key.StoredBytes(), encoding)
+                    {
+                        OursOnRedisRegisters = encoding == "dense" ? key.DenseRegisters().Estimate(HllEstimator.Ertl) : double.NaN,
+                    });
                 }
             }
         }

@@ -23,6 +23,14 @@ public sealed class RedisHyperLogLogTests
     }
 
     [SkippableFact]
+    public void Our_ertl_estimator_on_redis_registers_reproduces_pfcount_exactly()
+    {
+        using var redis = RealSystem.RequireRedis();
+        var samples = RedisHyperLogLog.CompareStreams(redis, Prefix, new long[] { 5_000, 60_000 }, trials: 2, seed: 11);
+        Assert.All(samples, s => Assert.Equal(s.Redis, (long)Math.Round(s.OursOnRedisRegisters)));
+    }
+
+    [SkippableFact]
     public void Pfmerge_estimates_the_union()
     {
         using var redis = RealSystem.RequireRedis();

@@ -1,0 +1,99 @@
+namespace SystemDesign.Probabilistic;
+
+/// <summary>
+/// The exact sampling distribution of a HyperLogLog estimate under an ideal hash, without hashing the
+/// stream. With an ideal hash the items a register receives, and their ranks, are all that matter:
+/// <list type="bullet">
+/// <item>Draw the number of items each register receives as an independent Poisson(λ/m) count. Independent
+/// Poisson counts conditioned on their total N are exactly a Multinomial(N, 1/m) split of N items, so a
+/// stream's error is measured against its own realized N (N varies from stream to stream by about √λ).</item>
+/// <item>A register that receives c ≥ 1 items holds the largest of c ranks; a rank exceeds k with probability
+/// 2^−k (k ≤ 64 − p) and is capped at 64 − p + 1, so P(register ≤ k | c) = (1 − 2^−k)^c. Inverting that with
+/// one uniform u gives k = ⌈−log2(1 − u^(1/c))⌉, clamped to [1, 64 − p + 1].</item>
+/// </list>
+/// So one stream costs m count draws and m register draws (16,384 each at p = 14) whatever N is, and the
+/// registers feed the same <see cref="HyperLogLog.EstimateFromHistogram"/> a hashed sketch uses. The only
+/// assumption is the ideal hash (uniform, independent 64-bit values); a real hash is tested against it in
+/// the unit tests and beside it in the notebook.
+/// </summary>
+public static class HllSimulation
+{
+    /// <summary>Largest mean number of items per register allowed (the Poisson draw walks its CDF from 0).</summary>
+    public const double MaxItemsPerRegister = 1_000;
+
+    /// <summary>
+    /// One simulated stream: the register histogram of a sketch with m = 2^p registers that received a
+    /// Poisson(<paramref name="meanItems"/>) number of distinct items, and that number.
+    /// </summary>
+    public static (long Items, int[] Histogram) Stream(int precision, double meanItems, Random random)
+    {
+        Guard.InRange(precision, HyperLogLog.MinPrecision, HyperLogLog.MaxPrecision);
+        Guard.NotNull(random);
+        int m = 1 << precision, cap = 64 - precision + 1;
+        double perRegister = Guard.InRange(meanItems, 1e-3, MaxItemsPerRegister * m, nameof(meanItems)) / m;
+        double emptyProbability = Math.Exp(-perRegister);
+        var histogram = new int[cap + 1];
+        long items = 0;
+        for (int i = 0; i < m; i++)
+        {
+            // Poisson(perRegister) by inversion of its CDF, walking up from 0.
+            double u = random.NextDouble(), term = emptyProbability, cdf = term;
+            int c = 0;
+            while (u > cdf && term > 0)
+            {
+                c++;
+                term *= perRegister / c;
+                cdf += term;
+            }
+            items += c;
+            histogram[c == 0 ? 0 : MaxRank(c, 1 - random.NextDouble(), cap)]++;
+        }
+        return (items, histogram);
+    }
+
+    /// <summary>The largest of c ranks, drawn by inverting P(max ≤ k) = (1 − 2^−k)^c with u in (0, 1].</summary>
+    public static int MaxRank(int count, double u, int cap)
+    {
+        Guard.InRange(count, 1, int.MaxValue);
+        Guard.That(u > 0 && u <= 1, $"u must be in (0, 1]; got {u}", nameof(u));
+        Guard.InRange(cap, 1, 64);
+        double tail = -Math.Log(u) / count; // −ln(u^(1/c)) ≥ 0
+        // 1 − u^(1/c) = 1 − e^(−tail); the series keeps its precision when the tail is tiny.
+        double oneMinus = tail < 1e-5 ? tail * (1 - tail / 2 * (1 - tail / 3)) : 1 - Math.Exp(-tail);
+        if (oneMinus <= 0) return cap;
+        int k = (int)Math.Ceiling(-Math.Log2(oneMinus));
+        return Math.Clamp(k, 1, cap);
+    }
+
+    /// <summary>
+    /// <paramref name="streams"/> simulated streams of about <paramref name="meanItems"/> distinct items each,
+    /// estimated with all three estimators; each sample's cardinality is the stream's realized item count.
+    /// </summary>
+    public static IReadOnlyList<HllSample> Streams(int precision, double meanItems, int streams, int seed)
+    {
+        Guard.InRange(streams, 1, 1_000_000);
+        var random = new Random(seed);
+        var samples = new List<HllSample>(streams);
+        for (int t = 0; t < streams; t++)
+        {
+            var (n, h) = Stream(precision, meanItems, random);
+            samples.Add(new HllSample(precision, Math.Max(1, n), t,
+                HyperLogLog.EstimateFromHistogram(precision, h, HllEstimator.Raw),
+                HyperLogLog.EstimateFromHistogram(precision, h, HllEstimator.Classic),
+                HyperLogLog.EstimateFromHistogram(precision, h, HllEstimator.Ertl)));
+        }
+        return samples;
+    }
+
+    /// <summary>
+    /// How precisely a standard deviation measured from <paramref name="streams"/> samples estimates the true
+    /// one: SE ≈ σ/√(2k) for roughly normal errors (the HyperLogLog error is, once every register has seen
+    /// several items).
+    /// </summary>
+    public static double StdDevStandardError(double sigma, int streams)
+    {
+        Guard.InRange(sigma, 0, double.MaxValue);
+        Guard.InRange(streams, 2, int.MaxValue);
+        return sigma / Math.Sqrt(2.0 * streams);
+    }
+}
