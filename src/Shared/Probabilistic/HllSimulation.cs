@@ -96,4 +96,49 @@ public static class HllSimulation
         Guard.InRange(streams, 2, int.MaxValue);
         return sigma / Math.Sqrt(2.0 * streams);
     }
+
+    /// <summary>
+    /// The distribution of one register after n distinct items under an ideal hash: P(R ≤ k) = (1 − 2^−k/m)^n
+    /// for 0 ≤ k ≤ 64 − p (an item lands in the register with rank above k with probability 2^−k/m), and 1
+    /// at the cap 64 − p + 1. Returns P(R = v) for v = 0..64 − p + 1.
+    /// </summary>
+    public static double[] RegisterDistribution(int precision, long items)
+    {
+        Guard.InRange(precision, HyperLogLog.MinPrecision, HyperLogLog.MaxPrecision);
+        Guard.InRange(items, 0, long.MaxValue / 2);
+        int cap = 64 - precision + 1;
+        double m = 1 << precision;
+        var cdf = new double[cap + 1];
+        for (int k = 0; k < cap; k++) cdf[k] = Math.Exp(items * Math.Log(1 - Math.Pow(2, -k) / m));
+        cdf[cap] = 1;
+        return cdf.Select((c, v) => v == 0 ? c : c - cdf[v - 1]).ToArray();
+    }
+
+    /// <summary>
+    /// Pearson's χ² of pooled register histograms against <see cref="RegisterDistribution"/>, with values whose
+    /// expected count is below 5 merged into their neighbours. Returns the statistic and its degrees of freedom.
+    /// </summary>
+    public static (double ChiSquare, int DegreesOfFreedom) RegisterChiSquare(int precision, long items, IReadOnlyList<int[]> histograms)
+    {
+        Guard.NotEmpty(histograms);
+        var expected = RegisterDistribution(precision, items);
+        Guard.That(histograms.All(h => h.Length == expected.Length), $"each histogram needs {expected.Length} entries", nameof(histograms));
+        double total = histograms.Sum(h => (double)h.Sum());
+        var observed = expected.Select((_, v) => histograms.Sum(h => (double)h[v])).ToArray();
+        double chi = 0, e = 0, o = 0;
+        int bins = 0;
+        for (int v = 0; v < expected.Length; v++)
+        {
+            e += expected[v] * total;
+            o += observed[v];
+            double rest = expected.Skip(v + 1).Sum() * total;
+            if (e >= 5 && rest >= 5 || v == expected.Length - 1)
+            {
+                chi += (o - e) * (o - e) / Math.Max(e, 1e-12);
+                bins++;
+                e = o = 0;
+            }
+        }
+        return (chi, bins - 1);
+    }
 }

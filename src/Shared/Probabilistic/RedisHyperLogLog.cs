@@ -187,3 +187,55 @@ public sealed class RedisHyperLogLog
         return samples;
     }
 }
+
+/// <summary>One Redis HyperLogLog key filled with n distinct integers: PFCOUNT and our estimator on its registers.</summary>
+public sealed record RedisScaleSample(int Stream, long Cardinality, long Redis, double OursOnRedisRegisters, int[] Histogram)
+{
+    /// <summary>Redis's relative error.</summary>
+    public double Error => (double)Redis / Cardinality - 1;
+}
+
+/// <summary>Redis's HyperLogLog at scale: many independent keys of n distinct members each.</summary>
+public static class RedisHllScale
+{
+    /// <summary>
+    /// For each of <paramref name="streams"/> keys (prefix + "scale:" + s), PFADDs the distinct integers
+    /// seed·10^9 + s·10^7 + 0..n − 1 in pipelined batches of 10,000 (all keys in flight together), then reads
+    /// PFCOUNT and the dense registers (GET), on which our Ertl estimator is evaluated. Keys are deleted at
+    /// the start and the end.
+    /// </summary>
+    public static IReadOnlyList<RedisScaleSample> Run(IConnectionMultiplexer redis, string prefix, int cardinality, int streams, int seed)
+    {
+        Guard.NotNull(redis);
+        Guard.InRange(cardinality, 20_000, 9_999_999);
+        Guard.InRange(streams, 1, 99);
+        Guard.InRange(seed, 1, 9);
+        RedisHyperLogLog.DeletePrefix(redis, prefix);
+        var db = redis.GetDatabase();
+        try
+        {
+            var keys = Enumerable.Range(0, streams).Select(s => new RedisHyperLogLog(db, $"{prefix}scale:{s}")).ToArray();
+            var pending = new List<Task>();
+            for (int s = 0; s < streams; s++)
+            {
+                long first = seed * 1_000_000_000L + s * 10_000_000L;
+                for (int from = 0; from < cardinality; from += 10_000)
+                {
+                    var batch = new RedisValue[Math.Min(10_000, cardinality - from)];
+                    for (int j = 0; j < batch.Length; j++) batch[j] = first + from + j;
+                    pending.Add(db.HyperLogLogAddAsync(keys[s].Key, batch));
+                }
+            }
+            Task.WaitAll(pending.ToArray());
+            return keys.Select((k, s) =>
+            {
+                var registers = k.DenseRegisters();
+                return new RedisScaleSample(s, cardinality, k.Count(), registers.Estimate(HllEstimator.Ertl), registers.RegisterHistogram());
+            }).ToList();
+        }
+        finally
+        {
+            RedisHyperLogLog.DeletePrefix(redis, prefix);
+        }
+    }
+}

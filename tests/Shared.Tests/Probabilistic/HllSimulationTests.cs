@@ -74,6 +74,26 @@ public sealed class HllSimulationTests
     }
 
     [Fact]
+    public void Register_distribution_sums_to_one_and_fits_hashed_sketches()
+    {
+        var d = HllSimulation.RegisterDistribution(10, 8_192);
+        Assert.Equal(1, d.Sum(), 9);
+        var histograms = new List<int[]>();
+        for (int t = 0; t < 20; t++)
+        {
+            var hll = new HyperLogLog(10);
+            for (int i = 0; i < 8_192; i++) hll.Add(StreamItems.Item(777 + t, i));
+            histograms.Add(hll.RegisterHistogram());
+        }
+        var (chi, df) = HllSimulation.RegisterChiSquare(10, 8_192, histograms);
+        Assert.InRange(chi, 0, df + 4 * Math.Sqrt(2.0 * df));
+        // A skewed "hash" (only half the registers used) is rejected.
+        var skewed = new HyperLogLog(10);
+        for (int i = 0; i < 8_192; i++) skewed.AddHash(System.IO.Hashing.XxHash64.HashToUInt64(StreamItems.Item(5, i)) & ~1UL);
+        Assert.True(HllSimulation.RegisterChiSquare(10, 8_192, new[] { skewed.RegisterHistogram() }).ChiSquare > 1_000);
+    }
+
+    [Fact]
     public void Bad_arguments_are_rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => HllSimulation.Stream(3, 100, new Random(1)));
