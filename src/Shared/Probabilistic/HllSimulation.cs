@@ -18,8 +18,8 @@ namespace SystemDesign.Probabilistic;
 /// </summary>
 public static class HllSimulation
 {
-    /// <summary>Largest mean number of items per register allowed (the Poisson draw walks its CDF from 0).</summary>
-    public const double MaxItemsPerRegister = 1_000;
+    /// <summary>Largest mean number of items per register allowed (e^−200 still fits in a double).</summary>
+    public const double MaxItemsPerRegister = 200;
 
     /// <summary>
     /// One simulated stream: the register histogram of a sketch with m = 2^p registers that received a
@@ -31,22 +31,43 @@ public static class HllSimulation
         Guard.NotNull(random);
         int m = 1 << precision, cap = 64 - precision + 1;
         double perRegister = Guard.InRange(meanItems, 1e-3, MaxItemsPerRegister * m, nameof(meanItems)) / m;
-        double emptyProbability = Math.Exp(-perRegister);
+        // Tables, so the loop below only compares: the Poisson CDF (up to 1 − 1e-15, the last entry taking
+        // the remaining tail) and, for each count c in it, the CDF (1 − 2^−k)^c of the largest rank.
+        var poisson = new List<double>();
+        double term = Math.Exp(-perRegister), cdf = term;
+        poisson.Add(cdf);
+        for (int c = 1; cdf < 1 - 1e-15 && term > 0 || c <= perRegister; c++)
+        {
+            term *= perRegister / c;
+            cdf += term;
+            poisson.Add(cdf);
+        }
+        poisson[^1] = 1;
+        var rankCdf = new double[poisson.Count][];
+        for (int c = 1; c < rankCdf.Length; c++)
+        {
+            rankCdf[c] = new double[cap + 1];
+            for (int k = 1; k < cap; k++) rankCdf[c][k] = Math.Pow(1 - Math.Pow(2, -k), c);
+            rankCdf[c][cap] = 1;
+        }
         var histogram = new int[cap + 1];
         long items = 0;
+        int start = Math.Min((int)perRegister, poisson.Count - 1);
         for (int i = 0; i < m; i++)
         {
-            // Poisson(perRegister) by inversion of its CDF, walking up from 0.
-            double u = random.NextDouble(), term = emptyProbability, cdf = term;
-            int c = 0;
-            while (u > cdf && term > 0)
-            {
-                c++;
-                term *= perRegister / c;
-                cdf += term;
-            }
+            // Inversion of the Poisson CDF, searching from the mean outwards (about √μ steps).
+            double u = random.NextDouble();
+            int c = start;
+            while (u > poisson[c]) c++;
+            while (c > 0 && u <= poisson[c - 1]) c--;
             items += c;
-            histogram[c == 0 ? 0 : MaxRank(c, 1 - random.NextDouble(), cap)]++;
+            if (c == 0) { histogram[0]++; continue; }
+            // The largest of c ranks: the smallest k with (1 − 2^−k)^c ≥ v (what MaxRank computes in closed form).
+            double v = random.NextDouble();
+            double[] row = rankCdf[c];
+            int r = 1;
+            while (v > row[r]) r++;
+            histogram[r]++;
         }
         return (items, histogram);
     }

@@ -52,10 +52,11 @@ public sealed class HllSimulationTests
     [Fact]
     public void Standard_error_at_p14_is_1_04_over_root_m()
     {
-        var samples = HllSimulation.Streams(14, 8 * 16_384, streams: 400, seed: 3);
+        // Far above 5m (60 items per register), where 1.04/√m is the asymptotic value; at 6m it is ≈ 8% lower.
+        var samples = HllSimulation.Streams(14, 60 * 16_384, streams: 400, seed: 3);
         double sd = Stats.StdDev(samples.Select(s => s.RelativeError(HllEstimator.Ertl)).ToArray());
         Assert.InRange(sd, 0.0081 - 4 * HllSimulation.StdDevStandardError(0.0081, 400), 0.0081 + 4 * HllSimulation.StdDevStandardError(0.0081, 400));
-        Assert.All(samples, s => Assert.InRange(s.Cardinality, 8 * 16_384 - 2_000, 8 * 16_384 + 2_000));
+        Assert.All(samples, s => Assert.InRange(s.Cardinality, 60 * 16_384 - 5_000, 60 * 16_384 + 5_000));
     }
 
     [Fact]
