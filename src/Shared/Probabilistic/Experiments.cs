@@ -151,12 +151,56 @@ public static class FilterExperiments
             StreamItems.Write(key, home, random.Next(keysPerTable));
             for (int t = 0; t <= home; t++) if (filters[t].MightContain(key)) presentReads++; // stops at its table
         }
-        return new LsmLookupCost(tables, falsePositiveRate, lookups, (double)missingReads / lookups, (double)presentReads / lookups);
+        return new LsmLookupCost(tables, falsePositiveRate, lookups, (double)missingReads / lookups, (double)presentReads / lookups)
+        {
+            Bits = filters[0].Bits,
+            Hashes = filters[0].Hashes,
+            KeysPerTable = keysPerTable,
+        };
     }
 }
 
 /// <summary>What a point lookup costs in an LSM tree whose SSTables each carry a Bloom filter.</summary>
-public sealed record LsmLookupCost(int Tables, double FalsePositiveRate, int Lookups, double TablesReadPerMissingKey, double TablesReadPerPresentKey);
+public sealed record LsmLookupCost(int Tables, double FalsePositiveRate, int Lookups, double TablesReadPerMissingKey, double TablesReadPerPresentKey)
+{
+    /// <summary>Bits of each table's filter.</summary>
+    public long Bits { get; init; }
+
+    /// <summary>Hash functions of each table's filter.</summary>
+    public int Hashes { get; init; }
+
+    /// <summary>Keys in each table.</summary>
+    public int KeysPerTable { get; init; }
+
+    /// <summary>Each filter's predicted rate p = (1 − e^(−kn/m))^k.</summary>
+    public double FilterRate => BloomFilter.TheoreticalFalsePositiveRate(Bits, KeysPerTable, Hashes);
+
+    /// <summary>Expected tables read for an absent key: T·p.</summary>
+    public double MissingTheory => Tables * FilterRate;
+
+    /// <summary>Expected tables read for a present key in a uniformly chosen table: 1 + p·(T − 1)/2.</summary>
+    public double PresentTheory => 1 + FilterRate * (Tables - 1) / 2.0;
+
+    // A filter's own rate varies with its fill: relative spread k·σ_fill/fill (see FilterMeasurement.FillSigma).
+    private double RateSpread
+    {
+        get
+        {
+            double lambda = (double)Hashes * KeysPerTable / Bits, empty = Math.Exp(-lambda);
+            double fillSigma = Math.Sqrt(empty * (1 - (1 + lambda) * empty) / Bits);
+            return FilterRate * Hashes * fillSigma / (1 - empty);
+        }
+    }
+
+    /// <summary>
+    /// σ of <see cref="TablesReadPerMissingKey"/>: binomial sampling of T·p reads per lookup over the lookups,
+    /// plus the T filters' own rates, each spread by its fill (their variances summed over the T filters).
+    /// </summary>
+    public double MissingSigma => Math.Sqrt(Tables * FilterRate * (1 - FilterRate) / Lookups + Tables * RateSpread * RateSpread);
+
+    /// <summary>σ of <see cref="TablesReadPerPresentKey"/>: the same two sources over (T − 1)/2 filters on average.</summary>
+    public double PresentSigma => Math.Sqrt((Tables - 1) * FilterRate / Lookups) + (Tables - 1) / 2.0 * RateSpread;
+}
 
 /// <summary>Bytes allocated while building something: how much memory an exact structure really takes.</summary>
 public static class MemoryProbe

@@ -117,21 +117,33 @@ public sealed class HyperLogLog
 
     /// <summary>The estimated number of distinct items added.</summary>
     public double Estimate(HllEstimator estimator = HllEstimator.Classic)
+        => EstimateFromHistogram(Precision, RegisterHistogram(), estimator);
+
+    /// <summary>
+    /// The estimate from a register histogram alone (how many of the m = 2^p registers hold each value
+    /// 0..64 − p + 1): every estimator depends on the registers only through it. Lets a simulation that
+    /// draws register values directly (<see cref="HllSimulation"/>) use exactly the estimator real sketches use.
+    /// </summary>
+    public static double EstimateFromHistogram(int precision, IReadOnlyList<int> histogram, HllEstimator estimator)
     {
-        var c = RegisterHistogram();
-        double m = RegisterCount;
+        Guard.InRange(precision, MinPrecision, MaxPrecision);
+        Guard.NotNull(histogram);
+        Guard.That(histogram.Count == 64 - precision + 2 && histogram.Sum() == 1 << precision && histogram.All(h => h >= 0),
+            $"histogram needs {64 - precision + 2} non-negative entries summing to {1 << precision}", nameof(histogram));
+        var c = histogram;
+        double m = 1 << precision;
         switch (estimator)
         {
             case HllEstimator.Raw:
             case HllEstimator.Classic:
                 double sum = 0;
-                for (int r = 0; r < c.Length; r++) sum += c[r] * PowersOfHalf[r];
-                double raw = Alpha(RegisterCount) * m * m / sum;
+                for (int r = 0; r < c.Count; r++) sum += c[r] * PowersOfHalf[r];
+                double raw = Alpha(1 << precision) * m * m / sum;
                 if (estimator == HllEstimator.Classic && raw <= 2.5 * m && c[0] > 0)
                     return m * Math.Log(m / c[0]);
                 return raw;
             case HllEstimator.Ertl:
-                int q = 64 - Precision;
+                int q = 64 - precision;
                 double z = m * Tau(1 - c[q + 1] / m);
                 for (int k = q; k >= 1; k--) z = 0.5 * (z + c[k]);
                 z += m * Sigma(c[0] / m);
@@ -139,6 +151,23 @@ public sealed class HyperLogLog
             default:
                 throw new ArgumentOutOfRangeException(nameof(estimator), estimator, "estimator must be Raw, Classic or Ertl.");
         }
+    }
+
+    /// <summary>
+    /// A sketch holding the given dense registers, 6 bits each, least significant first: the layout of
+    /// Redis's dense encoding, so the 12,288 bytes after a dense Redis value's 16-byte header load as is.
+    /// </summary>
+    public static HyperLogLog FromDenseRegisters(int precision, ReadOnlySpan<byte> registers)
+    {
+        Guard.InRange(precision, MinPrecision, MaxPrecision);
+        Guard.That(registers.Length == DenseBytes(precision),
+            $"p = {precision} needs {DenseBytes(precision)} register bytes; got {registers.Length}", nameof(registers));
+        var hll = new HyperLogLog(precision);
+        registers.CopyTo(hll._packed);
+        int cap = 64 - precision + 1;
+        for (int i = 0; i < hll.RegisterCount; i++)
+            Guard.That(hll.Get(i) <= cap, $"register {i} holds {hll.Get(i)}, above the cap {cap} for p = {precision}", nameof(registers));
+        return hll;
     }
 
     /// <summary>The estimate rounded to a count.</summary>

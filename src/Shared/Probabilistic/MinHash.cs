@@ -75,4 +75,33 @@ public sealed class MinHash
         Guard.InRange(hashes, 1, int.MaxValue);
         return Math.Sqrt(jaccard * (1 - jaccard) / hashes);
     }
+
+    /// <summary>
+    /// LSH banding: true when the two signatures agree in every row of at least one of
+    /// <paramref name="bands"/> bands of <paramref name="rows"/> consecutive slots.
+    /// </summary>
+    public static bool SharesBand(IReadOnlyList<ulong> a, IReadOnlyList<ulong> b, int bands, int rows)
+    {
+        Guard.NotNull(a);
+        Guard.NotNull(b);
+        Guard.InRange(bands, 1, 4096);
+        Guard.InRange(rows, 1, 4096);
+        Guard.That(a.Count == b.Count && a.Count >= bands * rows, $"signatures need at least {bands * rows} slots each; got {a.Count} and {b.Count}", nameof(b));
+        for (int band = 0; band < bands; band++)
+        {
+            bool all = true;
+            for (int r = band * rows; r < (band + 1) * rows && all; r++) all = a[r] == b[r];
+            if (all) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The probability 1 − (1 − s^r)^b that a pair with similarity s shares at least one band.</summary>
+    public static double CandidateProbability(double similarity, int bands, int rows)
+    {
+        Guard.InRange(similarity, 0, 1);
+        Guard.InRange(bands, 1, 4096);
+        Guard.InRange(rows, 1, 4096);
+        return 1 - Math.Pow(1 - Math.Pow(similarity, rows), bands);
+    }
 }

@@ -5,6 +5,9 @@ namespace SystemDesign.Probabilistic;
 /// <summary>One checkpoint of a stream fed to both Redis and <see cref="HyperLogLog"/>.</summary>
 public sealed record RedisHllSample(int Trial, long Cardinality, long Redis, double Ours, double OursErtl, long RedisBytes, long ValueBytes, string Encoding)
 {
+    /// <summary>Our Ertl estimator applied to Redis's own dense registers (NaN while the key is sparse).</summary>
+    public double OursOnRedisRegisters { get; init; } = double.NaN;
+
     public double RedisError => (double)Redis / Cardinality - 1;
     public double OursError => Ours / Cardinality - 1;
     public double OursErtlError => OursErtl / Cardinality - 1;
@@ -53,6 +56,18 @@ public sealed class RedisHyperLogLog
         if (value is null) return "missing";
         Guard.That(value.Length > 4 && value[0] == 'H' && value[1] == 'Y' && value[2] == 'L' && value[3] == 'L', $"{Key} is not a HyperLogLog", nameof(Key));
         return value[4] switch { 0 => "dense", 1 => "sparse", _ => "raw" };
+    }
+
+    /// <summary>
+    /// Redis's registers as a <see cref="HyperLogLog"/>: GET the value, check it is a dense "HYLL", and load the
+    /// 12,288 bytes after the 16-byte header (Redis packs 6-bit registers the way <see cref="HyperLogLog"/> does).
+    /// </summary>
+    public HyperLogLog DenseRegisters()
+    {
+        byte[]? value = _db.StringGet(Key);
+        Guard.That(value is not null && value.Length == 16 + HyperLogLog.DenseBytes(14) && value[4] == 0,
+            $"{Key} must hold a dense HyperLogLog ({16 + HyperLogLog.DenseBytes(14)} bytes)", nameof(Key));
+        return HyperLogLog.FromDenseRegisters(14, value.AsSpan(16));
     }
 
     /// <summary>PFMERGE destination sources…: the destination becomes the register-wise max.</summary>
@@ -157,7 +172,11 @@ public sealed class RedisHyperLogLog
                         batch[j] = item;
                     }
                     key.Add(batch);
-                    samples.Add(new RedisHllSample(t, checkpoint, key.Count(), ours.Estimate(), ours.Estimate(HllEstimator.Ertl), key.MemoryUsage(), key.StoredBytes(), key.Encoding()));
+                    string encoding = key.Encoding();
+                    samples.Add(new RedisHllSample(t, checkpoint, key.Count(), ours.Estimate(), ours.Estimate(HllEstimator.Ertl), key.MemoryUsage(), key.StoredBytes(), encoding)
+                    {
+                        OursOnRedisRegisters = encoding == "dense" ? key.DenseRegisters().Estimate(HllEstimator.Ertl) : double.NaN,
+                    });
                 }
             }
         }
@@ -166,5 +185,57 @@ public sealed class RedisHyperLogLog
             DeletePrefix(redis, prefix);
         }
         return samples;
+    }
+}
+
+/// <summary>One Redis HyperLogLog key filled with n distinct integers: PFCOUNT and our estimator on its registers.</summary>
+public sealed record RedisScaleSample(int Stream, long Cardinality, long Redis, double OursOnRedisRegisters, int[] Histogram)
+{
+    /// <summary>Redis's relative error.</summary>
+    public double Error => (double)Redis / Cardinality - 1;
+}
+
+/// <summary>Redis's HyperLogLog at scale: many independent keys of n distinct members each.</summary>
+public static class RedisHllScale
+{
+    /// <summary>
+    /// For each of <paramref name="streams"/> keys (prefix + "scale:" + s), PFADDs the distinct integers
+    /// seed·10^9 + s·10^7 + 0..n − 1 in pipelined batches of 10,000 (all keys in flight together), then reads
+    /// PFCOUNT and the dense registers (GET), on which our Ertl estimator is evaluated. Keys are deleted at
+    /// the start and the end.
+    /// </summary>
+    public static IReadOnlyList<RedisScaleSample> Run(IConnectionMultiplexer redis, string prefix, int cardinality, int streams, int seed)
+    {
+        Guard.NotNull(redis);
+        Guard.InRange(cardinality, 20_000, 9_999_999);
+        Guard.InRange(streams, 1, 99);
+        Guard.InRange(seed, 1, 9);
+        RedisHyperLogLog.DeletePrefix(redis, prefix);
+        var db = redis.GetDatabase();
+        try
+        {
+            var keys = Enumerable.Range(0, streams).Select(s => new RedisHyperLogLog(db, $"{prefix}scale:{s}")).ToArray();
+            var pending = new List<Task>();
+            for (int s = 0; s < streams; s++)
+            {
+                long first = seed * 1_000_000_000L + s * 10_000_000L;
+                for (int from = 0; from < cardinality; from += 10_000)
+                {
+                    var batch = new RedisValue[Math.Min(10_000, cardinality - from)];
+                    for (int j = 0; j < batch.Length; j++) batch[j] = first + from + j;
+                    pending.Add(db.HyperLogLogAddAsync(keys[s].Key, batch));
+                }
+            }
+            Task.WaitAll(pending.ToArray());
+            return keys.Select((k, s) =>
+            {
+                var registers = k.DenseRegisters();
+                return new RedisScaleSample(s, cardinality, k.Count(), registers.Estimate(HllEstimator.Ertl), registers.RegisterHistogram());
+            }).ToList();
+        }
+        finally
+        {
+            RedisHyperLogLog.DeletePrefix(redis, prefix);
+        }
     }
 }
