@@ -39,15 +39,23 @@ public static class Eviction
     }
 
     /// <summary>Hit ratio of <paramref name="policy"/> over the trace after the first <paramref name="warmup"/> requests.</summary>
-    public static double HitRatio(IEvictionPolicy policy, IReadOnlyList<int> trace, int warmup = 0)
+    /// <param name="counted">which keys' requests count (all when null): e.g. only the regular traffic of a
+    /// trace with a scan mixed in, since no policy can hit on a key seen once.</param>
+    public static double HitRatio(IEvictionPolicy policy, IReadOnlyList<int> trace, int warmup = 0,
+        Func<int, bool>? counted = null)
     {
         Guard.NotNull(policy);
         Guard.NotNull(trace);
         Guard.InRange(warmup, 0, Math.Max(0, trace.Count - 1));
-        long hits = 0;
+        long hits = 0, requests = 0;
         for (int i = 0; i < trace.Count; i++)
-            if (policy.Access(trace[i]) && i >= warmup) hits++;
-        return (double)hits / (trace.Count - warmup);
+        {
+            bool hit = policy.Access(trace[i]);
+            if (i < warmup || (counted is not null && !counted(trace[i]))) continue;
+            requests++;
+            if (hit) hits++;
+        }
+        return requests == 0 ? double.NaN : (double)hits / requests;
     }
 
     /// <summary>

@@ -75,6 +75,19 @@ public sealed class EvictionTests
     }
 
     [Fact]
+    public void Counted_requests_exclude_the_scan_and_arc_loses_nothing_to_it()
+    {
+        var plain = Workloads.Zipf(20_000, 0.9, 60_000, seed: 1);
+        var scan = Workloads.ZipfWithScan(20_000, 0.9, 60_000, 15_000, seed: 1);
+        double arcLoss = Eviction.HitRatio(new Arc(1000), plain, 10_000)
+                         - Eviction.HitRatio(new Arc(1000), scan, 10_000, k => k < 20_000);
+        double lruLoss = Eviction.HitRatio(new Lru(1000), plain, 10_000)
+                         - Eviction.HitRatio(new Lru(1000), scan, 10_000, k => k < 20_000);
+        Assert.True(lruLoss > 0.02 && arcLoss < 0.01, $"LRU {lruLoss:P1}, ARC {arcLoss:P1}");
+        Assert.True(double.IsNaN(Eviction.HitRatio(new Lru(10), [1, 2, 3], 0, _ => false)));
+    }
+
+    [Fact]
     public void Static_optimal_is_the_mass_of_the_top_keys()
     {
         Assert.Equal(0.7, Eviction.StaticOptimalHitRatio([0.1, 0.5, 0.2, 0.2], 2), 9);
