@@ -1,0 +1,2 @@
+(int Capacity, double RatePerSecond) BucketFor(int burst, double periodSeconds) =>
+    (burst, burst / periodSeconds);
