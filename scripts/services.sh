@@ -106,6 +106,19 @@ resume_if_stopped() {
   return 0
 }
 
+# A server that failed because its port was taken: true (after a second's wait) when the holder is a
+# transient client socket (an outgoing connection's local port), so that a retry may succeed; false
+# when a server listens there.
+retry_if_port_taken() { # log port
+  tail -n 3 "$1" 2>/dev/null | grep -q 'Address already in use' || return 1
+  if command -v ss >/dev/null 2>&1 && ss -Hltn "sport = :$2" 2>/dev/null | grep -q .; then
+    echo "$SERVICE: another server listens on $2; stop it or move this one (see scripts/services.d/$SERVICE.sh)" >&2
+    return 1
+  fi
+  echo "$SERVICE: port $2 is held by an outgoing connection; retrying" >&2
+  sleep 1
+}
+
 # Redis, shared by the Redis service files.
 redis_up() { redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null | grep -q PONG; }
 redis_pid() { redis-cli -h 127.0.0.1 -p "$1" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p'; }
@@ -170,8 +183,8 @@ status_rows() { # name: "service member port pid up|down" per member
   in_service "$name" eval '
     while read -r m p; do
       pid="$(service_pid "$m" 2>/dev/null || true)"
-      if service_up "$m" 2>/dev/null; then s=up; else s=down; fi
-      if [ "$s" = up ] && [ -n "$pid" ] && [ "$(sed -n "s/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p" "/proc/$pid/stat" 2>/dev/null)" = T ]; then s=paused; fi
+      if [ -n "$pid" ] && [ "$(sed -n "s/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p" "/proc/$pid/stat" 2>/dev/null)" = T ]; then s=paused
+      elif service_up "$m" 2>/dev/null; then s=up; else s=down; fi
       printf "%s\t%s\t%s\t%s\t%s\n" "$SERVICE" "$m" "$p" "${pid:--}" "$s"
     done < <(service_members)'
 }

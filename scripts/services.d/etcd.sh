@@ -1,12 +1,12 @@
 # etcd, a cluster of three members (etcd1..3) speaking v3; the notebooks use its HTTP/JSON gateway
-# (/v3/kv/range, /v3/maintenance/status, /v3/lease/grant, …). Client ports 42379, 42381, 42383 and peer
-# ports 42380, 42382, 42384 (the first from SDN_ETCD_PORT, or the port of SDN_ETCD's first URL).
+# (/v3/kv/range, /v3/maintenance/status, /v3/lease/grant, …). Client ports 22379, 22381, 22383 and peer
+# ports 22380, 22382, 22384 (the first from SDN_ETCD_PORT, or the port of SDN_ETCD's first URL).
 # Short Raft timers so that an election takes about a second: --heartbeat-interval 50 ms and
 # --election-timeout 500 ms (defaults 100 and 1000). etcd always runs with CheckQuorum: a leader that
 # hears from no majority within an election timeout steps down. Data: $STATE/etcd/<member>.
-SERVICE_PACKAGES="etcd-server etcd-client"
+SERVICE_PACKAGES="etcd-server etcd-client curl"
 SERVICE_REQUIRES=""
-ETCD_BASE="$(port_var SDN_ETCD_PORT 42379 "$(port_of_endpoint "${SDN_ETCD:-}")")"
+ETCD_BASE="$(port_var SDN_ETCD_PORT 22379 "$(port_of_endpoint "${SDN_ETCD:-}")")"
 ETCD_DIR="$STATE/etcd"
 ETCD_BIN="$(command -v etcd || true)"
 

@@ -2,11 +2,11 @@
 # allowed), asynchronous by default, streaming through the physical replication slot `sdn_standby`
 # (application_name `sdn_standby`, the name synchronous_standby_names takes). The slot retains WAL while the
 # standby is stopped, up to max_slot_wal_keep_size = 1GB set on the primary.
-# Port 55433 (SDN_PG_STANDBY_PORT, or the Port= of SDN_POSTGRES_STANDBY). Data: $STATE/postgres-standby.
+# Port 25433 (SDN_PG_STANDBY_PORT, or the Port= of SDN_POSTGRES_STANDBY). Data: $STATE/postgres-standby.
 . "$SERVICES_D/postgres.sh"
 SERVICE_PACKAGES="postgresql postgresql-contrib"
 SERVICE_REQUIRES="postgres"
-STANDBY_PORT="$(port_var SDN_PG_STANDBY_PORT 55433 "$(port_of_connection_string "${SDN_POSTGRES_STANDBY:-}")")"
+STANDBY_PORT="$(port_var SDN_PG_STANDBY_PORT 25433 "$(port_of_connection_string "${SDN_POSTGRES_STANDBY:-}")")"
 STANDBY_DATA="$STATE/postgres-standby"
 SLOT=sdn_standby
 

@@ -1,12 +1,12 @@
 # A Redis Cluster of three masters and no replicas, the 16,384 slots split by `redis-cli --cluster create`
-# (5,461 / 5,462 / 5,461). Ports 46381, 46382, 46383 (the first from SDN_REDIS_CLUSTER3_PORT, or the first
+# (5,461 / 5,462 / 5,461). Ports 16381, 16382, 16383 (the first from SDN_REDIS_CLUSTER3_PORT, or the first
 # port of SDN_REDIS_CLUSTER3 "host:port,…"); cluster buses on port + 10000. cluster-node-timeout 2000 ms
 # (default 15,000) so that a failed node is noticed within seconds. No persistence; the slot map is kept in
 # nodes-<port>.conf. Data: $STATE/redis-cluster3/<port>.
 . "$SERVICES_D/redis.sh"
 SERVICE_PACKAGES="redis-server redis-tools"
 SERVICE_REQUIRES=""
-RC3_BASE="$(port_var SDN_REDIS_CLUSTER3_PORT 46381 "$(port_of_endpoint "${SDN_REDIS_CLUSTER3:-}")")"
+RC3_BASE="$(port_var SDN_REDIS_CLUSTER3_PORT 16381 "$(port_of_endpoint "${SDN_REDIS_CLUSTER3:-}")")"
 RC3_PORTS="$RC3_BASE $((RC3_BASE + 1)) $((RC3_BASE + 2))"
 RC3_DIR="$STATE/redis-cluster3"
 

@@ -1,6 +1,6 @@
 # Redis with Sentinel: a primary (node1) and its asynchronous replica (node2), watched by three Sentinels
 # (`redis-server --sentinel`, quorum 2) under the master name `sdn-primary`.
-# Ports: node1 46390, node2 46391, sentinel1..3 46392..46394 (the first from SDN_REDIS_SENTINEL_PORT, or
+# Ports: node1 26390, node2 26391, sentinel1..3 26392..26394 (the first from SDN_REDIS_SENTINEL_PORT, or
 # the first data node of SDN_REDIS_REPLICATED "host:port,host:port"). Short timeouts, so that a failover
 # takes seconds: down-after-milliseconds 1000 (default 30,000), failover-timeout 4000 (default 180,000),
 # repl-diskless-sync-delay 0 (default 5 s). Sentinel rewrites the config files on failover, so after one
@@ -9,7 +9,7 @@
 . "$SERVICES_D/redis.sh"
 SERVICE_PACKAGES="redis-server redis-tools"
 SERVICE_REQUIRES=""
-RS_BASE="$(port_var SDN_REDIS_SENTINEL_PORT 46390 "$(port_of_endpoint "${SDN_REDIS_REPLICATED:-}")")"
+RS_BASE="$(port_var SDN_REDIS_SENTINEL_PORT 26390 "$(port_of_endpoint "${SDN_REDIS_REPLICATED:-}")")"
 RS_DIR="$STATE/redis-sentinel"
 RS_MASTER=sdn-primary
 RS_MEMBERS="node1 node2 sentinel1 sentinel2 sentinel3"
@@ -86,8 +86,13 @@ service_start() {
     if service_up "$m"; then continue; fi
     [ -f "$d/$m.conf" ] || write_configs
     rm -f "$d/redis.pid"
-    if [ "${m#sentinel}" != "$m" ]; then as_user redis-server "$d/$m.conf" --sentinel; else as_user redis-server "$d/$m.conf"; fi
-    wait_for 5 service_up "$m" || { tail -n 10 "$d/redis.log" >&2 2>/dev/null; fail "$m did not start on $p"; }
+    local try
+    for try in 1 2 3 4 5; do
+      if [ "${m#sentinel}" != "$m" ]; then as_user redis-server "$d/$m.conf" --sentinel; else as_user redis-server "$d/$m.conf"; fi
+      wait_for 5 service_up "$m" && break
+      retry_if_port_taken "$d/redis.log" "$p" || break
+    done
+    service_up "$m" || { tail -n 10 "$d/redis.log" >&2 2>/dev/null; fail "$m did not start on $p"; }
     say "$m started on $p"
   done
   wait_for 20 service_check >/dev/null || { service_check >&2; exit 1; }

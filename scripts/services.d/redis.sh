@@ -9,10 +9,15 @@ start_redis_node() {
   local port="$1" dir="$2"; shift 2
   if redis_up "$port"; then say "already running on $port"; return 0; fi
   mkdir -p "$dir"; own "$dir"
-  as_user redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --daemonize yes \
-    --save "" --appendonly no --protected-mode yes --pidfile "$dir/redis.pid" \
-    --logfile "$dir/redis.log" "$@"
-  if ! wait_for 5 redis_up "$port"; then
+  local try
+  for try in 1 2 3 4 5; do
+    as_user redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --daemonize yes \
+      --save "" --appendonly no --protected-mode yes --pidfile "$dir/redis.pid" \
+      --logfile "$dir/redis.log" "$@"
+    wait_for 5 redis_up "$port" && break
+    retry_if_port_taken "$dir/redis.log" "$port" || break
+  done
+  if ! redis_up "$port"; then
     echo "$SERVICE: failed to start on $port; last lines of $dir/redis.log:" >&2
     tail -n 10 "$dir/redis.log" >&2 2>/dev/null || true
     exit 1

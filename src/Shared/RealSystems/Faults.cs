@@ -76,6 +76,36 @@ public static class Faults
             throw new TimeoutException($"{service} not healthy after {timeout.TotalSeconds:0} s: {Services.Check(service).Why}");
     }
 
+    /// <summary>Starts a fault experiment on a service: waits (up to <paramref name="wait"/>) until no other
+    /// experiment, in this process or another (a notebook and the tests may run at once), is injecting faults
+    /// into it, then until it is healthy. Disposing the handle waits (up to 30 s) until the service is healthy
+    /// again and lets the next experiment in; call <see cref="FaultExperiment.EnsureHealthy"/> to check it.</summary>
+    public static FaultExperiment Experiment(string service, TimeSpan? wait = null)
+    {
+        var limit = wait ?? TimeSpan.FromSeconds(60);
+        Guard.That(limit > TimeSpan.Zero && limit <= TimeSpan.FromMinutes(5), "wait must be in (0, 5 min]");
+        var members = Services.Status(service);
+        Guard.That(members.Count > 0, $"service {service} has no members");
+        string path = Path.Combine(Path.GetTempPath(), $"sdn-fault-{service}-{members[0].Port}.lock");
+        var watch = Stopwatch.StartNew();
+        FileStream? held = null;
+        while (held is null)
+        {
+            try { held = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) when (watch.Elapsed < limit) { Thread.Sleep(100); }
+        }
+        try
+        {
+            EnsureHealthy(service, limit);
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+        return new FaultExperiment(service, held);
+    }
+
     /// <summary>True when the process exists and is stopped (state T).</summary>
     public static bool IsStopped(int pid) => ProcessState(Guard.Positive(pid)) == 'T';
 
@@ -171,5 +201,30 @@ public sealed class PausedMember : IDisposable
     {
         _timer.Dispose();
         Resume();
+    }
+}
+
+/// <summary>A fault experiment's hold on a service (see <see cref="Faults.Experiment"/>).</summary>
+public sealed class FaultExperiment : IDisposable
+{
+    private FileStream? _lock;
+
+    internal FaultExperiment(string service, FileStream held)
+    {
+        Service = service;
+        _lock = held;
+    }
+
+    public string Service { get; }
+
+    /// <summary>Waits until the service is healthy again; throws with the reason after the timeout.</summary>
+    public void EnsureHealthy(TimeSpan? timeout = null) => Faults.EnsureHealthy(Service, timeout ?? TimeSpan.FromSeconds(30));
+
+    public void Dispose()
+    {
+        var held = Interlocked.Exchange(ref _lock, null);
+        if (held is null) return;
+        try { Services.WaitHealthy(Service, TimeSpan.FromSeconds(30)); }
+        finally { held.Dispose(); }
     }
 }

@@ -33,6 +33,7 @@ public sealed class RedisSentinelSet
         var votes = new Dictionary<string, int>();
         foreach (var s in Sentinels)
         {
+            if (!Servers.Listening(ConfigurationOptions.Parse(s).EndPoints.First())) continue;
             try
             {
                 using var conn = ConnectSentinel(s);
@@ -98,8 +99,8 @@ public sealed class RedisSentinelSet
     {
         var options = ConfigurationOptions.Parse(endpoint);
         options.CommandMap = CommandMap.Sentinel;
-        options.ConnectTimeout = 1000;
-        options.SyncTimeout = 1000;
+        options.ConnectTimeout = 3000;
+        options.SyncTimeout = 3000;
         options.AbortOnConnectFail = true;
         options.ConnectRetry = 1;
         options.AllowAdmin = true;

@@ -49,10 +49,10 @@ public static class Servers
         }
     }
 
-    /// <summary>The streaming standby of <see cref="Postgres"/>: $SDN_POSTGRES_STANDBY, else port 55433.</summary>
+    /// <summary>The streaming standby of <see cref="Postgres"/>: $SDN_POSTGRES_STANDBY, else port 25433.</summary>
     public static string PostgresStandbyConnectionString =>
         Environment.GetEnvironmentVariable("SDN_POSTGRES_STANDBY")
-        ?? "Host=127.0.0.1;Port=55433;Username=sdn;Database=sdn;Timeout=3;Command Timeout=60;Pooling=false";
+        ?? "Host=127.0.0.1;Port=25433;Username=sdn;Database=sdn;Timeout=3;Command Timeout=60;Pooling=false";
 
     /// <summary>An open connection to the standby (read-only, in recovery), or null after one line saying how
     /// to start it. Use with <see cref="PostgresReplication"/>.</summary>
@@ -72,13 +72,13 @@ public static class Servers
         }
     }
 
-    /// <summary>The Redis Sentinel set's data nodes: $SDN_REDIS_REPLICATED, else 127.0.0.1:46390,127.0.0.1:46391.</summary>
+    /// <summary>The Redis Sentinel set's data nodes: $SDN_REDIS_REPLICATED, else 127.0.0.1:26390,127.0.0.1:26391.</summary>
     public static string RedisReplicatedEndpoints =>
-        Environment.GetEnvironmentVariable("SDN_REDIS_REPLICATED") ?? "127.0.0.1:46390,127.0.0.1:46391";
+        Environment.GetEnvironmentVariable("SDN_REDIS_REPLICATED") ?? "127.0.0.1:26390,127.0.0.1:26391";
 
-    /// <summary>The three Sentinels: $SDN_REDIS_SENTINEL, else 127.0.0.1:46392..46394.</summary>
+    /// <summary>The three Sentinels: $SDN_REDIS_SENTINEL, else 127.0.0.1:26392..26394.</summary>
     public static string RedisSentinelEndpoints =>
-        Environment.GetEnvironmentVariable("SDN_REDIS_SENTINEL") ?? "127.0.0.1:46392,127.0.0.1:46393,127.0.0.1:46394";
+        Environment.GetEnvironmentVariable("SDN_REDIS_SENTINEL") ?? "127.0.0.1:26392,127.0.0.1:26393,127.0.0.1:26394";
 
     /// <summary>The primary + replica + three Sentinels, or null after one line saying how to start them.</summary>
     public static RedisSentinelSet? RedisSentinel()
@@ -100,16 +100,16 @@ public static class Servers
         return set;
     }
 
-    /// <summary>The 3-master Redis Cluster: $SDN_REDIS_CLUSTER3, else 127.0.0.1:46381,127.0.0.1:46382,127.0.0.1:46383.</summary>
+    /// <summary>The 3-master Redis Cluster: $SDN_REDIS_CLUSTER3, else 127.0.0.1:16381,127.0.0.1:16382,127.0.0.1:16383.</summary>
     public static string RedisCluster3Endpoints =>
-        Environment.GetEnvironmentVariable("SDN_REDIS_CLUSTER3") ?? "127.0.0.1:46381,127.0.0.1:46382,127.0.0.1:46383";
+        Environment.GetEnvironmentVariable("SDN_REDIS_CLUSTER3") ?? "127.0.0.1:16381,127.0.0.1:16382,127.0.0.1:16383";
 
     /// <summary>A cluster-aware connection to the 3-master Redis Cluster (follows MOVED/ASK), or null after one line.</summary>
     public static ConnectionMultiplexer? RedisCluster3() => ConnectRedis(RedisCluster3Endpoints, "The Redis Cluster (3 masters)", "redis-cluster3");
 
-    /// <summary>The 3-member etcd's client URLs: $SDN_ETCD, else http://127.0.0.1:42379,42381,42383.</summary>
+    /// <summary>The 3-member etcd's client URLs: $SDN_ETCD, else http://127.0.0.1:22379,22381,22383.</summary>
     public static string EtcdEndpoints =>
-        Environment.GetEnvironmentVariable("SDN_ETCD") ?? "http://127.0.0.1:42379,http://127.0.0.1:42381,http://127.0.0.1:42383";
+        Environment.GetEnvironmentVariable("SDN_ETCD") ?? "http://127.0.0.1:22379,http://127.0.0.1:22381,http://127.0.0.1:22383";
 
     /// <summary>A client for the 3-member etcd, or null after one line saying how to start it (when no member answers).</summary>
     public static EtcdCluster? Etcd()
@@ -170,7 +170,7 @@ public static class Servers
         _ => endpoint.ToString() ?? "",
     };
 
-    private static bool Listening(System.Net.EndPoint endpoint)
+    internal static bool Listening(System.Net.EndPoint endpoint)
     {
         var (host, port) = endpoint switch
         {
