@@ -139,7 +139,7 @@ public sealed class ClusterTests
     {
         using var etcd = RealSystem.RequireEtcd();
         using var experiment = Faults.Experiment("etcd");
-        var leader = etcd.Leader();
+        var leader = etcd.WaitForLeader(notThis: 0, TimeSpan.FromSeconds(15))?.Leader;
         Assert.NotNull(leader);
         Assert.Equal(3, etcd.Members().Count);
         etcd.Put("sdntest/k", "v1");
@@ -204,7 +204,9 @@ public sealed class ClusterTests
     {
         using var etcd = RealSystem.RequireEtcd();
         using var experiment = Faults.Experiment("etcd");
-        var follower = etcd.Members().First(m => m.Id != etcd.Leader()!.Id);
+        var leader = etcd.WaitForLeader(notThis: 0, TimeSpan.FromSeconds(15));
+        Assert.NotNull(leader);
+        var follower = etcd.Members().First(m => m.Id != leader!.Value.Leader.Id);
         var pause = Faults.Pause("etcd", follower.Name, maxPause: TimeSpan.FromSeconds(3));
         try
         {
