@@ -11,7 +11,7 @@ namespace SystemDesign.Tests.RealSystems;
 /// the service so that no other fault experiment, in this or another process, runs on it meanwhile).
 /// </summary>
 [Collection("real clusters")]
-public sealed class ClusterTests
+public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     private static readonly TimeSpan Healthy = TimeSpan.FromSeconds(45);
 
@@ -122,7 +122,8 @@ public sealed class ClusterTests
             pause.Dispose();
         }
         Assert.NotNull(failover);
-        Assert.Equal(replica, failover!.Value.Primary);
+        log.WriteLine($"Sentinel failover: {old} paused, {failover!.Value.Primary} named primary after {failover.Value.After.TotalSeconds:0.00} s");
+        Assert.Equal(replica, failover.Value.Primary);
         Assert.Equal("master", RedisSentinelSet.Role(replica));
         // Sentinel tells the old primary, once it answers again, to replicate from the new one.
         Assert.True(SpinUntil(() => RedisSentinelSet.Role(old) == "slave", TimeSpan.FromSeconds(30)), "the old primary did not rejoin as a replica");
@@ -148,8 +149,9 @@ public sealed class ClusterTests
         {
             next = etcd.WaitForLeader(notThis: leader.Id, TimeSpan.FromSeconds(15));
             Assert.NotNull(next);
+            log.WriteLine($"etcd: leader {leader.Name} paused, {next!.Value.Leader.Name} leads after {next.Value.After.TotalSeconds:0.00} s");
             // The remaining majority serves linearizable reads and writes.
-            Assert.Equal("v1", etcd.Get("sdntest/k", next!.Value.Leader.Endpoint).Value);
+            Assert.Equal("v1", etcd.Get("sdntest/k", next.Value.Leader.Endpoint).Value);
             etcd.Put("sdntest/k", "v2", next.Value.Leader.Endpoint);
         }
         Assert.NotEqual(leader.Id, next.Value.Leader.Id);
