@@ -83,7 +83,8 @@ spawn() { # pidfile log command…
 }
 
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
-pid_from() { local p; p="$(head -n 1 "$1" 2>/dev/null | tr -dc 0-9 || true)"; pid_alive "$p" && printf '%s' "$p"; return 0; }
+pid_from() { local p=""; read -r p <"$1" 2>/dev/null || true; p="${p//[!0-9]/}"; pid_alive "$p" && printf '%s' "$p"; return 0; }
+proc_state() { local s=""; read -r s <"/proc/$1/stat" 2>/dev/null || true; s="${s##*) }"; printf '%s' "${s%% *}"; }
 
 wait_for() { # seconds command…: true once the command succeeds, polling every 0.1 s
   local tries=$(( $1 * 10 )); shift
@@ -95,10 +96,9 @@ wait_for() { # seconds command…: true once the command succeeds, polling every
 # A member paused with SIGSTOP by an experiment that never resumed it (its kernel was killed, say) would
 # make the service look dead: `start` resumes it.
 resume_if_stopped() {
-  local pid="$1" state
+  local pid="$1"
   [ -n "$pid" ] || return 0
-  state="$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$pid/stat" 2>/dev/null || true)"
-  if [ "$state" = T ]; then
+  if [ "$(proc_state "$pid")" = T ]; then
     kill -CONT "$pid" 2>/dev/null && say "resumed pid $pid (it was paused)"
     local c
     for c in $(pgrep -P "$pid" 2>/dev/null || true); do kill -CONT "$c" 2>/dev/null || true; done
@@ -163,6 +163,14 @@ in_service() { # name function args…
   )
 }
 
+# A service's SERVICE_REQUIRES line, read from its file without running it.
+requires_of() {
+  local line
+  while IFS= read -r line; do
+    case "$line" in SERVICE_REQUIRES=*) line="${line#SERVICE_REQUIRES=}"; printf '%s' "${line//\"/}"; return 0 ;; esac
+  done <"$SERVICES_D/$1.sh"
+}
+
 # The names given (or all), with what each requires placed before it, each once.
 ordered() {
   local -a want=("$@") out=()
@@ -170,7 +178,7 @@ ordered() {
   add() {
     local n="$1" r
     case " ${out[*]-} " in *" $n "*) return 0 ;; esac
-    for r in $(in_service "$n" eval 'printf "%s" "$SERVICE_REQUIRES"'); do add "$r"; done
+    for r in $(requires_of "$n"); do add "$r"; done
     out+=("$n")
   }
   local n
@@ -178,12 +186,59 @@ ordered() {
   printf '%s\n' "${out[@]}"
 }
 
+# Runs start or stop for the given services (in dependency order), those that do not depend on each other
+# at the same time: level 0 is what requires nothing, level k what requires something of level k-1.
+# Stops go the other way. Each service's output is printed whole when it finishes. Returns 1 if any failed;
+# a service whose requirement failed is not started.
+run_levels() { # start|stop names…
+  local action="$1"; shift
+  local -A level=() failed=()
+  local n r max=0
+  for n in "$@"; do
+    level[$n]=0
+    for r in $(requires_of "$n"); do
+      [ -n "${level[$r]:-}" ] && [ $((level[$r] + 1)) -gt "${level[$n]}" ] && level[$n]=$((level[$r] + 1))
+    done
+    [ "${level[$n]}" -gt "$max" ] && max="${level[$n]}"
+  done
+  local tmp rc=0 lv i
+  tmp="$(mktemp -d)"
+  local -a levels=()
+  if [ "$action" = start ]; then for ((i = 0; i <= max; i++)); do levels+=("$i"); done
+  else for ((i = max; i >= 0; i--)); do levels+=("$i"); done; fi
+  for lv in "${levels[@]}"; do
+    local -a names=() jobs=()
+    for n in "$@"; do
+      [ "${level[$n]}" = "$lv" ] || continue
+      if [ "$action" = start ]; then
+        local skip=""
+        for r in $(requires_of "$n"); do [ -n "${failed[$r]:-}" ] && skip="$r"; done
+        if [ -n "$skip" ]; then echo "$n: not started: $skip failed" >&2; failed[$n]=1; rc=1; continue; fi
+      fi
+      names+=("$n")
+      (
+        t0="$(date +%s%N)"
+        in_service "$n" eval 'while read -r m p; do resume_if_stopped "$(service_pid "$m" 2>/dev/null || true)"; done < <(service_members); service_'"$action"
+        [ -z "${SDN_SERVICES_TIMES:-}" ] || printf '%s: %s in %s ms\n' "$n" "$action" $(( ($(date +%s%N) - t0) / 1000000 ))
+      ) >"$tmp/$n.out" 2>"$tmp/$n.err" &
+      jobs+=("$!")
+    done
+    for i in "${!names[@]}"; do
+      n="${names[$i]}"
+      if ! wait "${jobs[$i]}"; then failed[$n]=1; rc=1; fi
+      cat "$tmp/$n.out"; cat "$tmp/$n.err" >&2
+    done
+  done
+  rm -rf "$tmp"
+  return "$rc"
+}
+
 status_rows() { # name: "service member port pid up|down" per member
   local name="$1"
   in_service "$name" eval '
     while read -r m p; do
       pid="$(service_pid "$m" 2>/dev/null || true)"
-      if [ -n "$pid" ] && [ "$(sed -n "s/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p" "/proc/$pid/stat" 2>/dev/null)" = T ]; then s=paused
+      if [ -n "$pid" ] && [ "$(proc_state "$pid")" = T ]; then s=paused
       elif service_up "$m" 2>/dev/null; then s=up; else s=down; fi
       printf "%s\t%s\t%s\t%s\t%s\n" "$SERVICE" "$m" "$p" "${pid:--}" "$s"
     done < <(service_members)'
@@ -198,22 +253,13 @@ for n in "$@"; do [ -f "$SERVICES_D/$n.sh" ] || { echo "services: no service '$n
 case "$command" in
   start)
     ensure_run_user
-    for n in $(ordered "$@"); do
-      t0="$(date +%s%N)"
-      in_service "$n" eval 'while read -r m p; do resume_if_stopped "$(service_pid "$m" 2>/dev/null || true)"; done < <(service_members); service_start'
-      [ -z "${SDN_SERVICES_TIMES:-}" ] || printf '%s: ready in %s ms\n' "$n" $(( ($(date +%s%N) - t0) / 1000000 ))
-    done
+    mapfile -t names < <(ordered "$@")
+    run_levels start "${names[@]}"
     ;;
   stop)
     QUIET_STATE=1 ensure_run_user
-    rc=0
     mapfile -t names < <(if [ $# -gt 0 ]; then printf '%s\n' "$@"; else ordered; fi)
-    for ((i = ${#names[@]} - 1; i >= 0; i--)); do
-      t0="$(date +%s%N)"
-      in_service "${names[$i]}" eval 'while read -r m p; do resume_if_stopped "$(service_pid "$m" 2>/dev/null || true)"; done < <(service_members); service_stop' || rc=1
-      [ -z "${SDN_SERVICES_TIMES:-}" ] || printf '%s: stopped in %s ms\n' "${names[$i]}" $(( ($(date +%s%N) - t0) / 1000000 ))
-    done
-    exit "$rc"
+    run_levels stop "${names[@]}"
     ;;
   status)
     QUIET_STATE=1 ensure_run_user

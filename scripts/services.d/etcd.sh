@@ -58,12 +58,17 @@ service_start() {
   return 0
 }
 
-service_stop() {
+service_stop() { # all three at once: one by one, the last would wait for a quorum that has left
   local m pid rc=0
-  for m in etcd3 etcd2 etcd1; do
+  local -A pids=()
+  for m in etcd1 etcd2 etcd3; do
     pid="$(service_pid "$m")"
     [ -n "$pid" ] || continue
+    pids[$m]="$pid"
     kill -TERM "$pid" 2>/dev/null || true
+  done
+  for m in "${!pids[@]}"; do
+    pid="${pids[$m]}"
     if wait_for 10 eval '! pid_alive "$pid"'; then say "stopped $m"; else echo "etcd: $m (pid $pid) did not stop" >&2; rc=1; fi
   done
   return "$rc"
