@@ -8,6 +8,8 @@
 #   ./scripts/services.sh status [name…]   a table: service, member, port, pid, up/down (--tsv: tab-separated)
 #   ./scripts/services.sh check  [name…]   exit 0 when each is healthy (cluster formed), else say why
 #   ./scripts/services.sh env    [name…]   the SDN_* connection variables, for `eval "$(… env)"`
+#   ./scripts/services.sh memory [name…]   resident memory (RSS, PSS) of their processes
+#   SDN_SERVICES_TIMES=1 … start|stop       also print how long each service took
 #   ./scripts/services.sh list | packages  service names | the Debian packages they need (setup.sh reads it)
 #
 # The services are the files in scripts/services.d/ (one per service; see its README.md): a topic adds a
@@ -83,8 +85,8 @@ spawn() { # pidfile log command…
 }
 
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
-pid_from() { local p=""; read -r p <"$1" 2>/dev/null || true; p="${p//[!0-9]/}"; pid_alive "$p" && printf '%s' "$p"; return 0; }
-proc_state() { local s=""; read -r s <"/proc/$1/stat" 2>/dev/null || true; s="${s##*) }"; printf '%s' "${s%% *}"; }
+pid_from() { local p=""; { read -r p <"$1"; } 2>/dev/null || true; p="${p//[!0-9]/}"; pid_alive "$p" && printf '%s' "$p"; return 0; }
+proc_state() { local s=""; { read -r s <"/proc/$1/stat"; } 2>/dev/null || true; s="${s##*) }"; printf '%s' "${s%% *}"; }
 
 wait_for() { # seconds command…: true once the command succeeds, polling every 0.1 s
   local tries=$(( $1 * 10 )); shift
@@ -279,9 +281,29 @@ case "$command" in
   env)
     for n in $(if [ $# -gt 0 ]; then printf '%s\n' "$@"; else all_names; fi); do in_service "$n" service_env; done
     ;;
+  memory) # resident memory of each service's processes (members and their children), from /proc
+    QUIET_STATE=1 ensure_run_user
+    kib() { local k v u; { while read -r k v u; do [ "$k" = "$1:" ] && { printf '%s' "$v"; return; }; done <"/proc/$2/smaps_rollup"; } 2>/dev/null; printf 0; }
+    declare -A seen=()
+    total_n=0 total_rss=0 total_pss=0
+    printf '%-18s %9s %9s %9s\n' SERVICE PROCESSES RSS_MiB PSS_MiB
+    for n in $(if [ $# -gt 0 ]; then printf '%s\n' "$@"; else all_names; fi); do
+      cnt=0 rss=0 pss=0
+      while IFS=$'\t' read -r _ _ _ pid _; do
+        [ "$pid" = - ] && continue
+        for q in $pid $(pgrep -P "$pid" 2>/dev/null || true); do
+          [ -n "${seen[$q]:-}" ] && continue; seen[$q]=1
+          cnt=$((cnt + 1)); rss=$((rss + $(kib Rss "$q"))); pss=$((pss + $(kib Pss "$q")))
+        done
+      done < <(status_rows "$n")
+      printf '%-18s %9s %9s %9s\n' "$n" "$cnt" $((rss / 1024)) $((pss / 1024))
+      total_n=$((total_n + cnt)); total_rss=$((total_rss + rss)); total_pss=$((total_pss + pss))
+    done
+    printf '%-18s %9s %9s %9s\n' total "$total_n" $((total_rss / 1024)) $((total_pss / 1024))
+    ;;
   list) all_names ;;
   packages)
     for n in $(all_names); do in_service "$n" eval 'printf "%s\n" $SERVICE_PACKAGES'; done | awk '!seen[$0]++'
     ;;
-  *) echo "usage: $0 start|stop|status [--tsv]|check|env [name…] | list | packages" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status [--tsv]|check|env|memory [name…] | list | packages" >&2; exit 2 ;;
 esac
