@@ -44,17 +44,20 @@ public sealed class EtcdCluster : IDisposable
     public IReadOnlyList<string> Endpoints { get; }
 
     /// <summary>Status of one member; throws (HttpRequestException / TaskCanceledException) when it does not answer in time.</summary>
-    public EtcdStatus Status(string endpoint)
+    public EtcdStatus Status(string endpoint) => Status(endpoint, null);
+
+    private EtcdStatus Status(string endpoint, TimeSpan? timeout)
     {
-        var r = Post(endpoint, "/v3/maintenance/status", new JsonObject());
+        var r = Post(endpoint, "/v3/maintenance/status", new JsonObject(), timeout);
         return new EtcdStatus(endpoint, U64(r["header"]?["member_id"]), U64(r["leader"]), I64(r["raftTerm"]),
             I64(r["raftIndex"]), (string?)r["version"] ?? "");
     }
 
-    /// <summary>Status of every member that answers within the timeout (a paused one is left out).</summary>
-    public IReadOnlyList<EtcdStatus> Statuses()
+    /// <summary>Status of every member that answers within the timeout (default: the client's; a paused one is left out).</summary>
+    public IReadOnlyList<EtcdStatus> Statuses(TimeSpan? timeout = null)
     {
-        var tasks = Endpoints.Select(e => Task.Run(() => { try { return Status(e); } catch (Exception x) when (IsUnreachable(x)) { return null; } }));
+        Guard.That(timeout is null || (timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(1)), "timeout must be in (0, 1 min]");
+        var tasks = Endpoints.Select(e => Task.Run(() => { try { return Status(e, timeout); } catch (Exception x) when (IsUnreachable(x)) { return null; } }));
         return Task.WhenAll(tasks).Result.Where(s => s is not null).Select(s => s!).ToArray();
     }
 
@@ -83,7 +86,8 @@ public sealed class EtcdCluster : IDisposable
         return Members().FirstOrDefault(m => m.Id == leaders[0]);
     }
 
-    /// <summary>Polls until a leader other than <paramref name="notThis"/> (by id; 0 = any) is agreed by at least
+    /// <summary>Polls (every ~20 ms, each member given 300 ms to answer, so a paused one does not slow the
+    /// polling) until a leader other than <paramref name="notThis"/> (by id; 0 = any) is agreed by at least
     /// two answering members; returns it and how long that took, or null after the timeout.</summary>
     public (EtcdMember Leader, TimeSpan After)? WaitForLeader(ulong notThis, TimeSpan timeout)
     {
@@ -91,7 +95,7 @@ public sealed class EtcdCluster : IDisposable
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < timeout)
         {
-            var statuses = Statuses();
+            var statuses = Statuses(TimeSpan.FromMilliseconds(300));
             var votes = statuses.Where(s => s.Leader != 0 && s.Leader != notThis).GroupBy(s => s.Leader).OrderByDescending(g => g.Count()).FirstOrDefault();
             if (votes is { } g && g.Count() >= 2)
             {
@@ -186,11 +190,12 @@ public sealed class EtcdCluster : IDisposable
         e is HttpRequestException or TaskCanceledException or TimeoutException
         || (e is AggregateException a && a.InnerExceptions.All(IsUnreachable));
 
-    private JsonNode Post(string endpoint, string path, JsonObject body)
+    private JsonNode Post(string endpoint, string path, JsonObject body, TimeSpan? timeout = null)
     {
         Guard.NotEmpty(endpoint);
-        using var response = _http.PostAsync(endpoint + path, JsonContent.Create(body)).GetAwaiter().GetResult();
-        string text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        using var cts = new CancellationTokenSource(timeout ?? _http.Timeout);
+        using var response = _http.PostAsync(endpoint + path, JsonContent.Create(body), cts.Token).GetAwaiter().GetResult();
+        string text = response.Content.ReadAsStringAsync(cts.Token).GetAwaiter().GetResult();
         if (!response.IsSuccessStatusCode)
             throw new EtcdException($"etcd {endpoint}{path}: {(int)response.StatusCode} {text}", text);
         return JsonNode.Parse(text) ?? new JsonObject();
