@@ -86,7 +86,7 @@ public static class Faults
         Guard.That(limit > TimeSpan.Zero && limit <= TimeSpan.FromMinutes(5), "wait must be in (0, 5 min]");
         var members = Services.Status(service);
         Guard.That(members.Count > 0, $"service {service} has no members");
-        string path = Path.Combine(Path.GetTempPath(), $"sdn-fault-{service}-{members[0].Port}.lock");
+        string path = Path.Combine(Path.GetTempPath(), $"sdn-fault-{Environment.UserName}-{service}-{members[0].Port}.lock");
         var watch = Stopwatch.StartNew();
         FileStream? held = null;
         while (held is null)
