@@ -6,6 +6,8 @@
 #   ./setup.sh --no-open    the same without starting Jupyter (CI, VS Code); SDN_NO_JUPYTER=1 does the same
 #   ./setup.sh --system     only the system packages (root): what the Binder image runs as root
 #   ./setup.sh --user       only the user steps: .NET tools, Jupyter kernel, plotly.js, build, servers
+#                           (every service in scripts/services.d: PostgreSQL and its standby, Redis, Redis
+#                           with Sentinel, the Redis Clusters, etcd)
 #   --notebook-user NAME:UID  (with --system) also create the account the notebooks run as (Binder's jovyan)
 #
 # Safe to run again: each step checks what is there and does only what is missing.
@@ -19,9 +21,12 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 PYDEVD_DISABLE_FILE_VALIDAT
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 
-# Debian/Ubuntu packages. Node.js comes from here only when npm is missing (a NodeSource node brings its own).
-PACKAGES=(jupyter-notebook jupyter-nbconvert python3-nbconvert python3-nbclient jupyter-client
-          redis-server redis-tools postgresql postgresql-contrib)
+# Debian/Ubuntu packages: Jupyter, and every real system's (each file in scripts/services.d names its own:
+# PostgreSQL, Redis, etcd, …). Node.js comes from here only when npm is missing (a NodeSource node brings its own).
+PACKAGES=(jupyter-notebook jupyter-nbconvert python3-nbconvert python3-nbclient jupyter-client)
+mapfile -t SERVICE_PACKAGES < <("$ROOT/scripts/services.sh" packages)
+[ "${#SERVICE_PACKAGES[@]}" -gt 0 ] || die "scripts/services.sh packages listed nothing"
+PACKAGES+=("${SERVICE_PACKAGES[@]}")
 
 run_system=1 run_user=1 open_jupyter=1 notebook_user=""
 [ "${SDN_NO_JUPYTER:-0}" = 1 ] && open_jupyter=0
@@ -31,7 +36,7 @@ while [ $# -gt 0 ]; do
     --user) run_system=0 ;;
     --no-open) open_jupyter=0 ;;
     --notebook-user) [ $# -ge 2 ] || die "--notebook-user needs NAME:UID"; notebook_user="$2"; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see ./setup.sh --help)" ;;
   esac
   shift
@@ -55,8 +60,8 @@ missing_packages() {
 
 apt_install() { # packages...: as root
   export DEBIAN_FRONTEND=noninteractive
-  # The distribution's own PostgreSQL and Redis services are not used (scripts/services.sh runs its own on
-  # other ports): keep the packages from starting them, as a Docker base image does, unless that is set up.
+  # The distribution's own PostgreSQL, Redis and etcd services are not used (scripts/services.sh runs its own
+  # on other ports): keep the packages from starting them, as a Docker base image does, unless that is set up.
   local policy=/usr/sbin/policy-rc.d added=0
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod 755 "$policy"; added=1
@@ -98,7 +103,7 @@ ensure_notebook_user() { # NAME:UID — the account Binder runs the notebooks as
 
 system_phase() {
   command -v apt-get >/dev/null 2>&1 || {
-    say "not a Debian/Ubuntu system: install Jupyter Notebook with nbconvert, Redis, PostgreSQL (with contrib) and Node.js/npm, then run ./setup.sh --user"
+    say "not a Debian/Ubuntu system: install Jupyter Notebook with nbconvert, Node.js/npm and the servers (Debian names: ${SERVICE_PACKAGES[*]}), then run ./setup.sh --user"
     return 0
   }
   local missing
@@ -129,6 +134,7 @@ check_prerequisites() {
   jupyter nbconvert --version >/dev/null 2>&1 || missing+=(jupyter-nbconvert)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || missing+=(postgresql)
+  command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
   command -v npm >/dev/null 2>&1 || missing+=(npm)
   [ "${#missing[@]}" -eq 0 ] || die "missing ${missing[*]}: run 'sudo ./setup.sh --system' (or ./setup.sh as root) first"
 }
@@ -191,7 +197,7 @@ user_phase() {
   timed "Jupyter kernel .NET (C#)" register_kernel
   timed "plotly.js $(sed -n 's/.*"plotly.js-dist-min": *"\([^"]*\)".*/\1/p' package.json) (npm, for offline charts)" install_plotly_js
   timed "library src/Shared built" build_library
-  timed "PostgreSQL and Redis" "$ROOT/scripts/services.sh" start
+  timed "servers ($(scripts/services.sh list | paste -sd' '))" "$ROOT/scripts/services.sh" start
 }
 
 open_phase() {

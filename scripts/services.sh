@@ -1,27 +1,43 @@
 #!/usr/bin/env bash
-# Starts, stops or reports the real systems the notebooks compare against: PostgreSQL and Redis on
-# loopback, run as the current user (as an unprivileged `sdn` account when run as root: PostgreSQL refuses
-# root), with their data under .state/ (ignored by git).
-#   ./scripts/services.sh start | stop | status | env
-# Ports: PostgreSQL 55432, Redis 46379, and a cluster-enabled Redis on 46380 (for CLUSTER KEYSLOT).
-# Override with SDN_PG_PORT, SDN_REDIS_PORT, SDN_REDIS_CLUSTER_PORT, or with the variables the library
-# reads (SDN_POSTGRES "…;Port=N;…", SDN_REDIS and SDN_REDIS_CLUSTER "host:N"); SDN_STATE_DIR moves the data.
-# `env` prints the SDN_POSTGRES/SDN_REDIS/SDN_REDIS_CLUSTER exports that match these ports, for
-# `eval "$(./scripts/services.sh env)"` before running the tests or Jupyter on other ports.
+# Starts, stops or reports the real systems the notebooks compare against, all on loopback, run as the
+# current user (as an unprivileged `sdn` account when run as root: PostgreSQL refuses root), with their
+# data under .state/ (ignored by git).
+#
+#   ./scripts/services.sh start  [name…]   start the services (no name: all), and what they need first
+#   ./scripts/services.sh stop   [name…]   stop them (only those started from this data folder)
+#   ./scripts/services.sh status [name…]   a table: service, member, port, pid, up/down (--tsv: tab-separated)
+#   ./scripts/services.sh check  [name…]   exit 0 when each is healthy (cluster formed), else say why
+#   ./scripts/services.sh env    [name…]   the SDN_* connection variables, for `eval "$(… env)"`
+#   ./scripts/services.sh memory [name…]   resident memory (RSS, PSS) of their processes
+#   SDN_SERVICES_TIMES=1 … start|stop       also print how long each service took
+#   ./scripts/services.sh list | packages  service names | the Debian packages they need (setup.sh reads it)
+#
+# The services are the files in scripts/services.d/ (one per service; see its README.md): a topic adds a
+# server by adding a file there. Default ports and the variables that move them are in each file; every
+# port can be overridden (SDN_PG_PORT, SDN_REDIS_PORT, SDN_REDIS_CLUSTER_PORT, …, or the library's own
+# SDN_POSTGRES "…;Port=N;…", SDN_REDIS "host:N", …); SDN_STATE_DIR moves the data.
 set -euo pipefail
 umask 022
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SERVICES_D="$ROOT/scripts/services.d"
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
 
-port_of_connection_string() { printf '%s' "${1:-}" | tr ';' '\n' | sed -n 's/^ *[Pp][Oo][Rr][Tt] *= *\([0-9][0-9]*\) *$/\1/p' | head -n 1; }
-port_of_endpoint() { local first="${1%%,*}"; case "$first" in *:*) printf '%s' "${first##*:}" ;; esac; }
+# ---------------------------------------------------------------- helpers for the service files
 
-PG_PORT="${SDN_PG_PORT:-$(port_of_connection_string "${SDN_POSTGRES:-}")}"; PG_PORT="${PG_PORT:-55432}"
-REDIS_PORT="${SDN_REDIS_PORT:-$(port_of_endpoint "${SDN_REDIS:-}")}"; REDIS_PORT="${REDIS_PORT:-46379}"
-REDIS_CLUSTER_PORT="${SDN_REDIS_CLUSTER_PORT:-$(port_of_endpoint "${SDN_REDIS_CLUSTER:-}")}"; REDIS_CLUSTER_PORT="${REDIS_CLUSTER_PORT:-46380}"
-for p in "$PG_PORT" "$REDIS_PORT" "$REDIS_CLUSTER_PORT"; do
-  case "$p" in ''|*[!0-9]*) echo "services: '$p' is not a port number" >&2; exit 2 ;; esac
-done
+port_of_connection_string() { printf '%s' "${1:-}" | tr ';' '\n' | sed -n 's/^ *[Pp][Oo][Rr][Tt] *= *\([0-9][0-9]*\) *$/\1/p' | head -n 1; }
+port_of_endpoint() { local first="${1%%,*}"; first="${first%/}"; case "$first" in *:*) printf '%s' "${first##*:}" ;; esac; }
+
+# port_var NAME DEFAULT [VALUE-FROM-LIBRARY-VARIABLE]: the port in $NAME, else the given one, else DEFAULT.
+port_var() {
+  local value="${!1:-}"
+  [ -n "$value" ] || value="${3:-}"
+  [ -n "$value" ] || value="$2"
+  case "$value" in ''|*[!0-9]*) echo "services: $1='$value' is not a port number" >&2; exit 2 ;; esac
+  printf '%s' "$value"
+}
+
+say() { printf '%s: %s\n' "$SERVICE" "$*"; }
+fail() { printf '%s: %s\n' "$SERVICE" "$*" >&2; exit 1; }
 
 STATE="${SDN_STATE_DIR:-$ROOT/.state}"
 case "$STATE" in /*) ;; *) STATE="$PWD/$STATE" ;; esac
@@ -46,141 +62,248 @@ ensure_run_user() { # root only: the account the servers run as, and a data fold
     fi
     # A clone under a private home (/root is mode 700): keep the data where the account can reach it.
     STATE="/var/lib/sdn-notebooks/$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)"
-    echo "services: '$RUN_USER' cannot enter $ROOT; server data goes to $STATE"
+    [ -n "${QUIET_STATE:-}" ] || echo "services: '$RUN_USER' cannot enter $ROOT; server data goes to $STATE"
   fi
 }
 
-need() {
-  if ! command -v "$1" >/dev/null 2>&1 && [ ! -x "$PG_BIN/$1" ]; then
-    echo "services: $1 is missing; run ./setup.sh (it installs PostgreSQL and Redis from Debian's packages)." >&2
-    exit 1
-  fi
+need() { # command…: each on PATH or in PostgreSQL's bin folder, else say what installs it
+  local c
+  for c in "$@"; do
+    if ! command -v "$c" >/dev/null 2>&1 && [ ! -x "$PG_BIN/$c" ]; then
+      fail "$c is missing; run ./setup.sh (it installs: $SERVICE_PACKAGES)"
+    fi
+  done
 }
 
 own() { [ "$(id -u)" = 0 ] && chown -R "$RUN_USER" "$@"; return 0; }
 
-redis_up() { redis-cli -h 127.0.0.1 -p "$1" ping >/dev/null 2>&1; }
-
-redis_pid() { redis-cli -h 127.0.0.1 -p "$1" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p'; }
-
-start_redis() { # port [cluster]
-  local port="$1" mode="${2:-}" dir="$STATE/redis-$1"
-  local extra=()
-  [ "$mode" = cluster ] && extra=(--cluster-enabled yes --cluster-config-file "nodes-$port.conf")
-  if redis_up "$port"; then
-    echo "redis: already running on $port"
-  else
-    mkdir -p "$dir"; own "$dir"
-    as_user redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --daemonize yes \
-      --save "" --appendonly no --protected-mode yes --pidfile "$dir/redis.pid" \
-      --logfile "$dir/redis.log" ${extra[@]+"${extra[@]}"}
-      for _ in $(seq 50); do redis_up "$port" && break; sleep 0.1; done
-    if ! redis_up "$port"; then
-      echo "redis: failed to start on $port; last lines of $dir/redis.log:" >&2
-      tail -n 10 "$dir/redis.log" >&2 2>/dev/null || true
-      exit 1
-    fi
-    echo "redis: started on $port"
-  fi
-  # A server this script did not start may hold the port: say so now rather than let experiments fail later.
-  if [ "$mode" = cluster ] && ! redis-cli -h 127.0.0.1 -p "$port" info cluster 2>/dev/null | grep -q '^cluster_enabled:1'; then
-    echo "redis: the server on $port is not cluster-enabled (not one this script started); stop it or set SDN_REDIS_CLUSTER_PORT" >&2
-    exit 1
-  fi
+# Runs a server that does not daemonize itself in the background, in its own session (so that a job
+# control group kill of the caller does not reach it), with the pid in PIDFILE and output in LOG.
+spawn() { # pidfile log command…
+  local pidfile="$1" log="$2"; shift 2
+  as_user setsid -f sh -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" </dev/null >>"$log" 2>&1
 }
 
-stop_redis() { # only a server started from this state folder: others may share the machine
-  local port="$1" dir="$STATE/redis-$1"
+pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+pid_from() { local p=""; { read -r p <"$1"; } 2>/dev/null || true; p="${p//[!0-9]/}"; pid_alive "$p" && printf '%s' "$p"; return 0; }
+proc_state() { local s=""; { read -r s <"/proc/$1/stat"; } 2>/dev/null || true; s="${s##*) }"; printf '%s' "${s%% *}"; }
+
+wait_for() { # seconds command…: true once the command succeeds, polling every 0.1 s
+  local tries=$(( $1 * 10 )); shift
+  local i
+  for ((i = 0; i < tries; i++)); do "$@" && return 0; sleep 0.1; done
+  "$@"
+}
+
+# A member paused with SIGSTOP by an experiment that never resumed it (its kernel was killed, say) would
+# make the service look dead: `start` resumes it.
+resume_if_stopped() {
+  local pid="$1"
+  [ -n "$pid" ] || return 0
+  if [ "$(proc_state "$pid")" = T ]; then
+    kill -CONT "$pid" 2>/dev/null && say "resumed pid $pid (it was paused)"
+    local c
+    for c in $(pgrep -P "$pid" 2>/dev/null || true); do kill -CONT "$c" 2>/dev/null || true; done
+  fi
+  return 0
+}
+
+# A server that failed because its port was taken: true (after a second's wait) when the holder is a
+# transient client socket (an outgoing connection's local port), so that a retry may succeed; false
+# when a server listens there.
+retry_if_port_taken() { # log port
+  tail -n 3 "$1" 2>/dev/null | grep -q 'Address already in use' || return 1
+  if command -v ss >/dev/null 2>&1 && ss -Hltn "sport = :$2" 2>/dev/null | grep -q .; then
+    echo "$SERVICE: another server listens on $2; stop it or move this one (see scripts/services.d/$SERVICE.sh)" >&2
+    return 1
+  fi
+  echo "$SERVICE: port $2 is held by an outgoing connection; retrying" >&2
+  sleep 1
+}
+
+# Redis, shared by the Redis service files.
+redis_up() { redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null | grep -q PONG; }
+redis_pid() { redis-cli -h 127.0.0.1 -p "$1" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p'; }
+redis_field() { redis-cli -h 127.0.0.1 -p "$1" info "$2" 2>/dev/null | tr -d '\r' | sed -n "s/^$3://p"; }
+
+stop_redis_at() { # port pidfile: only a server started from this state folder (the pid file says so)
+  local port="$1" pidfile="$2" pid
   redis_up "$port" || return 0
-  if [ "$(redis_pid "$port")" != "$(cat "$dir/redis.pid" 2>/dev/null)" ]; then
-    echo "redis: the server on $port was not started from $STATE; leaving it running"
+  pid="$(redis_pid "$port")"
+  if [ -z "$pid" ] || [ "$pid" != "$(cat "$pidfile" 2>/dev/null)" ]; then
+    say "the server on $port was not started from $STATE; leaving it running"
     return 0
   fi
   redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
-  for _ in $(seq 50); do redis_up "$port" || break; sleep 0.1; done
-  if redis_up "$port"; then echo "redis: $port did not stop" >&2; return 1; fi
-  echo "redis: stopped $port"
+  wait_for 5 eval '! redis_up "$port"' || { echo "$SERVICE: $port did not stop" >&2; return 1; }
+  say "stopped $port"
 }
 
-psql_sdn() { PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U sdn "$@"; }
-pg_up() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" >/dev/null 2>&1; }
+# ---------------------------------------------------------------- the registry
 
-start_postgres() {
-  local data="$STATE/postgres"
-  if pg_up; then
-    echo "postgres: already running on $PG_PORT"
-  else
-    if [ ! -s "$data/PG_VERSION" ]; then
-      mkdir -p "$data"; own "$data"; chmod 700 "$data"
-      as_user "$PG_BIN/initdb" -D "$data" -U sdn --auth=trust -E UTF8 --locale=C >/dev/null
-    fi
-    own "$data"
-    # The socket goes in the data folder (/var/run/postgresql belongs to the postgres account); a socket
-    # path longer than the system's limit (107 bytes) would stop the server, so then there is none: the
-    # notebooks and psql use TCP on loopback anyway.
-    local socket="$data"
-    [ "${#data}" -le 90 ] || socket=""
-    if ! as_user "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
-         -o "-h 127.0.0.1 -p $PG_PORT -k '$socket' -c fsync=off -c max_connections=100" start >/dev/null; then
-      echo "postgres: failed to start on $PG_PORT; last lines of $data/server.log:" >&2
-      tail -n 15 "$data/server.log" >&2 2>/dev/null || true
-      exit 1
-    fi
-    echo "postgres: started on $PG_PORT (data in $data)"
-  fi
-  # Every time, so that a server left half-prepared is finished, and one that is not ours is reported.
-  if ! psql_sdn -d postgres -tAc "SELECT 1" >/dev/null 2>&1; then
-    echo "postgres: the server on $PG_PORT has no role 'sdn' (not one this script started); stop it or set SDN_PG_PORT" >&2
-    exit 1
-  fi
-  psql_sdn -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='sdn'" | grep -q 1 \
-    || psql_sdn -d postgres -c "CREATE DATABASE sdn" >/dev/null
-  psql_sdn -d sdn -c "CREATE EXTENSION IF NOT EXISTS pageinspect" >/dev/null
+service_files() { local f; for f in "$SERVICES_D"/*.sh; do [ -e "$f" ] && printf '%s\n' "$f"; done; }
+all_names() { local f; while read -r f; do basename "$f" .sh; done < <(service_files) | LC_ALL=C sort; }
+
+# Runs FUNCTION of service NAME in a subshell that has read the service's file.
+# A service file sets SERVICE_PACKAGES and SERVICE_REQUIRES and defines service_members (lines
+# "member port"), service_pid MEMBER, service_up MEMBER, service_start, service_stop, service_env, and
+# optionally service_check (default: every member up).
+in_service() { # name function args…
+  local name="$1"; shift
+  local file="$SERVICES_D/$name.sh"
+  [ -f "$file" ] || { echo "services: no service '$name' (known: $(all_names | tr '\n' ' '))" >&2; exit 2; }
+  (
+    SERVICE="$name" SERVICE_PACKAGES="" SERVICE_REQUIRES=""
+    service_check() {
+      local m p bad=0
+      while read -r m p; do service_up "$m" || { echo "$SERVICE $m ($p) is down"; bad=1; }; done < <(service_members)
+      return "$bad"
+    }
+    # shellcheck source=/dev/null
+    . "$file"
+    "$@"
+  )
 }
 
-stop_postgres() {
-  local data="$STATE/postgres"
-  [ -s "$data/PG_VERSION" ] || return 0
-  if as_user "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-    if ! as_user "$PG_BIN/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null; then
-      echo "postgres: did not stop; see $data/server.log" >&2
-      return 1
-    fi
-    echo "postgres: stopped $PG_PORT"
-  fi
+# A service's SERVICE_REQUIRES line, read from its file without running it.
+requires_of() {
+  local line
+  while IFS= read -r line; do
+    case "$line" in SERVICE_REQUIRES=*) line="${line#SERVICE_REQUIRES=}"; printf '%s' "${line//\"/}"; return 0 ;; esac
+  done <"$SERVICES_D/$1.sh"
 }
 
-print_env() {
-  local pg="Host=127.0.0.1;Port=$PG_PORT;Username=sdn;Database=sdn;Timeout=3;Command Timeout=60;Pooling=false"
-  printf 'export SDN_POSTGRES=%q\n' "${SDN_POSTGRES:-$pg}"
-  printf 'export SDN_REDIS=%q\n' "${SDN_REDIS:-127.0.0.1:$REDIS_PORT}"
-  printf 'export SDN_REDIS_CLUSTER=%q\n' "${SDN_REDIS_CLUSTER:-127.0.0.1:$REDIS_CLUSTER_PORT}"
+# The names given (or all), with what each requires placed before it, each once.
+ordered() {
+  local -a want=("$@") out=()
+  [ "${#want[@]}" -gt 0 ] || mapfile -t want < <(all_names)
+  add() {
+    local n="$1" r
+    case " ${out[*]-} " in *" $n "*) return 0 ;; esac
+    for r in $(requires_of "$n"); do add "$r"; done
+    out+=("$n")
+  }
+  local n
+  for n in "${want[@]}"; do add "$n"; done
+  printf '%s\n' "${out[@]}"
 }
 
-case "${1:-status}" in
+# Runs start or stop for the given services (in dependency order), those that do not depend on each other
+# at the same time: level 0 is what requires nothing, level k what requires something of level k-1.
+# Stops go the other way. Each service's output is printed whole when it finishes. Returns 1 if any failed;
+# a service whose requirement failed is not started.
+run_levels() { # start|stop names…
+  local action="$1"; shift
+  local -A level=() failed=()
+  local n r max=0
+  for n in "$@"; do
+    level[$n]=0
+    for r in $(requires_of "$n"); do
+      [ -n "${level[$r]:-}" ] && [ $((level[$r] + 1)) -gt "${level[$n]}" ] && level[$n]=$((level[$r] + 1))
+    done
+    [ "${level[$n]}" -gt "$max" ] && max="${level[$n]}"
+  done
+  local tmp rc=0 lv i
+  tmp="$(mktemp -d)"
+  local -a levels=()
+  if [ "$action" = start ]; then for ((i = 0; i <= max; i++)); do levels+=("$i"); done
+  else for ((i = max; i >= 0; i--)); do levels+=("$i"); done; fi
+  for lv in "${levels[@]}"; do
+    local -a names=() jobs=()
+    for n in "$@"; do
+      [ "${level[$n]}" = "$lv" ] || continue
+      if [ "$action" = start ]; then
+        local skip=""
+        for r in $(requires_of "$n"); do [ -n "${failed[$r]:-}" ] && skip="$r"; done
+        if [ -n "$skip" ]; then echo "$n: not started: $skip failed" >&2; failed[$n]=1; rc=1; continue; fi
+      fi
+      names+=("$n")
+      (
+        t0="$(date +%s%N)"
+        in_service "$n" eval 'while read -r m p; do resume_if_stopped "$(service_pid "$m" 2>/dev/null || true)"; done < <(service_members); service_'"$action"
+        [ -z "${SDN_SERVICES_TIMES:-}" ] || printf '%s: %s in %s ms\n' "$n" "$action" $(( ($(date +%s%N) - t0) / 1000000 ))
+      ) >"$tmp/$n.out" 2>"$tmp/$n.err" &
+      jobs+=("$!")
+    done
+    for i in "${!names[@]}"; do
+      n="${names[$i]}"
+      if ! wait "${jobs[$i]}"; then failed[$n]=1; rc=1; fi
+      cat "$tmp/$n.out"; cat "$tmp/$n.err" >&2
+    done
+  done
+  rm -rf "$tmp"
+  return "$rc"
+}
+
+status_rows() { # name: "service member port pid up|down" per member
+  local name="$1"
+  in_service "$name" eval '
+    while read -r m p; do
+      pid="$(service_pid "$m" 2>/dev/null || true)"
+      if [ -n "$pid" ] && [ "$(proc_state "$pid")" = T ]; then s=paused
+      elif service_up "$m" 2>/dev/null; then s=up; else s=down; fi
+      printf "%s\t%s\t%s\t%s\t%s\n" "$SERVICE" "$m" "$p" "${pid:--}" "$s"
+    done < <(service_members)'
+}
+
+command="${1:-status}"
+[ $# -gt 0 ] && shift
+tsv=0
+if [ "$command" = status ] && [ "${1:-}" = --tsv ]; then tsv=1; shift; fi
+for n in "$@"; do [ -f "$SERVICES_D/$n.sh" ] || { echo "services: no service '$n' (known: $(all_names | tr '\n' ' '))" >&2; exit 2; }; done
+
+case "$command" in
   start)
-    need redis-server; need redis-cli; need pg_ctl
     ensure_run_user
-    start_postgres
-    start_redis "$REDIS_PORT"
-    start_redis "$REDIS_CLUSTER_PORT" cluster
+    mapfile -t names < <(ordered "$@")
+    run_levels start "${names[@]}"
     ;;
   stop)
-    ensure_run_user
-    rc=0
-    if command -v redis-cli >/dev/null 2>&1; then
-      stop_redis "$REDIS_CLUSTER_PORT" || rc=1
-      stop_redis "$REDIS_PORT" || rc=1
-    fi
-    if [ -x "$PG_BIN/pg_ctl" ]; then stop_postgres || rc=1; fi
-    exit "$rc"
+    QUIET_STATE=1 ensure_run_user
+    mapfile -t names < <(if [ $# -gt 0 ]; then printf '%s\n' "$@"; else ordered; fi)
+    run_levels stop "${names[@]}"
     ;;
   status)
-    if [ -x "$PG_BIN/pg_isready" ] && pg_up; then echo "postgres: running on $PG_PORT"; else echo "postgres: not running on $PG_PORT ($0 start)"; fi
-    for p in "$REDIS_PORT" "$REDIS_CLUSTER_PORT"; do
-      if command -v redis-cli >/dev/null 2>&1 && redis_up "$p"; then echo "redis: running on $p"; else echo "redis: not running on $p ($0 start)"; fi
-    done
+    QUIET_STATE=1 ensure_run_user
+    rows="$(for n in $(if [ $# -gt 0 ]; then printf '%s\n' "$@"; else all_names; fi); do status_rows "$n"; done)"
+    if [ "$tsv" = 1 ]; then printf '%s\n' "$rows"; exit 0; fi
+    { printf 'SERVICE\tMEMBER\tPORT\tPID\tSTATE\n'; printf '%s\n' "$rows"; } | column -t -s "$(printf '\t')"
+    if printf '%s\n' "$rows" | grep -q 'down$'; then echo "(start what is down with: $0 start NAME)"; fi
     ;;
-  env) print_env ;;
-  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+  check)
+    QUIET_STATE=1 ensure_run_user
+    rc=0
+    for n in $(if [ $# -gt 0 ]; then printf '%s\n' "$@"; else all_names; fi); do
+      in_service "$n" service_check || rc=1
+    done
+    exit "$rc"
+    ;;
+  env)
+    for n in $(if [ $# -gt 0 ]; then printf '%s\n' "$@"; else all_names; fi); do in_service "$n" service_env; done
+    ;;
+  memory) # resident memory of each service's processes (members and their children), from /proc
+    QUIET_STATE=1 ensure_run_user
+    kib() { local k v u; { while read -r k v u; do [ "$k" = "$1:" ] && { printf '%s' "$v"; return; }; done <"/proc/$2/smaps_rollup"; } 2>/dev/null; printf 0; }
+    declare -A seen=()
+    total_n=0 total_rss=0 total_pss=0
+    printf '%-18s %9s %9s %9s\n' SERVICE PROCESSES RSS_MiB PSS_MiB
+    for n in $(if [ $# -gt 0 ]; then printf '%s\n' "$@"; else all_names; fi); do
+      cnt=0 rss=0 pss=0
+      while IFS=$'\t' read -r _ _ _ pid _; do
+        [ "$pid" = - ] && continue
+        for q in $pid $(pgrep -P "$pid" 2>/dev/null || true); do
+          [ -n "${seen[$q]:-}" ] && continue; seen[$q]=1
+          cnt=$((cnt + 1)); rss=$((rss + $(kib Rss "$q"))); pss=$((pss + $(kib Pss "$q")))
+        done
+      done < <(status_rows "$n")
+      printf '%-18s %9s %9s %9s\n' "$n" "$cnt" $((rss / 1024)) $((pss / 1024))
+      total_n=$((total_n + cnt)); total_rss=$((total_rss + rss)); total_pss=$((total_pss + pss))
+    done
+    printf '%-18s %9s %9s %9s\n' total "$total_n" $((total_rss / 1024)) $((total_pss / 1024))
+    ;;
+  list) all_names ;;
+  packages)
+    for n in $(all_names); do in_service "$n" eval 'printf "%s\n" $SERVICE_PACKAGES'; done | awk '!seen[$0]++'
+    ;;
+  *) echo "usage: $0 start|stop|status [--tsv]|check|env|memory [name…] | list | packages" >&2; exit 2 ;;
 esac

@@ -19,6 +19,14 @@ public static class RealSystem
 
     public static ConnectionMultiplexer RequireRedisCluster() => Require(Servers.RedisCluster, "Redis (cluster-enabled)");
 
+    public static NpgsqlConnection RequirePostgresStandby() => Require(Servers.PostgresStandby, "the PostgreSQL standby");
+
+    public static RedisSentinelSet RequireRedisSentinel() => Require(Servers.RedisSentinel, "Redis with Sentinel");
+
+    public static ConnectionMultiplexer RequireRedisCluster3() => Require(Servers.RedisCluster3, "the Redis Cluster (3 masters)");
+
+    public static EtcdCluster RequireEtcd() => Require(Servers.Etcd, "etcd");
+
     private static T Require<T>(Func<T?> connect, string what) where T : class
     {
         var said = new StringWriter();

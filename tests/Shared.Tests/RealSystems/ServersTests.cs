@@ -39,7 +39,44 @@ public sealed class ServersTests
         Assert.Null(redis);
         Assert.Single(said.Trim().Split('\n'));
         Assert.Contains("Redis is not running at 127.0.0.1:1", said);
+        Assert.Contains("`./scripts/services.sh start redis`", said);
+        Assert.Contains("skipping this experiment", said);
         Assert.True(took < TimeSpan.FromSeconds(5), $"took {took}");
+    }
+
+    [Fact]
+    public void Each_missing_cluster_names_its_own_service()
+    {
+        var (standby, s1, _) = Try("SDN_POSTGRES_STANDBY", "Host=127.0.0.1;Port=1;Username=sdn;Database=sdn;Timeout=2", Servers.PostgresStandby);
+        Assert.Null(standby);
+        Assert.Contains("is not running", s1);
+        Assert.Contains("`./scripts/services.sh start postgres-standby`", s1);
+        var (cluster3, s2, _) = Try("SDN_REDIS_CLUSTER3", "127.0.0.1:1,127.0.0.1:2,127.0.0.1:3", Servers.RedisCluster3);
+        Assert.Null(cluster3);
+        Assert.Contains("`./scripts/services.sh start redis-cluster3`", s2);
+        var (sentinel, s3, _) = Try("SDN_REDIS_SENTINEL", "127.0.0.1:1,127.0.0.1:2,127.0.0.1:3", Servers.RedisSentinel);
+        Assert.Null(sentinel);
+        Assert.Contains("`./scripts/services.sh start redis-sentinel`", s3);
+        var (etcd, s4, took) = Try("SDN_ETCD", "http://127.0.0.1:1,http://127.0.0.1:2", Servers.Etcd);
+        Assert.Null(etcd);
+        Assert.Contains("etcd is not running", s4);
+        Assert.Contains("`./scripts/services.sh start etcd`", s4);
+        Assert.True(took < TimeSpan.FromSeconds(5), $"took {took}");
+        foreach (var said in new[] { s1, s2, s3, s4 })
+        {
+            Assert.Single(said.Trim().Split('\n'));
+            Assert.Contains("skipping this experiment", said);
+        }
+    }
+
+    [Fact]
+    public void The_registry_script_is_found_and_lists_the_services()
+    {
+        Assert.NotNull(Services.ScriptPath);
+        var (code, output) = Services.Run(TimeSpan.FromSeconds(30), "list");
+        Assert.Equal(0, code);
+        foreach (var name in new[] { "postgres", "postgres-standby", "redis", "redis-cluster", "redis-cluster3", "redis-sentinel", "etcd" })
+            Assert.Contains(name, output.Split('\n', StringSplitOptions.TrimEntries));
     }
 
     [SkippableFact]

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace SystemDesign.RealSystems;
+
+/// <summary>
+/// Faults injected into a member of a registry service (<see cref="Services"/>): pause (SIGSTOP) and resume
+/// (SIGCONT), kill (SIGKILL) and restart. A pause always ends: disposing the handle resumes the member, and
+/// a timer resumes it anyway after <c>maxPause</c>, so a cell that throws or hangs cannot leave a server
+/// frozen; <c>services.sh start</c> also resumes a paused member. A pause stops the member's process and its
+/// children (PostgreSQL's postmaster and backends together). Under root the servers run as the `sdn`
+/// account, which root may signal; a non-root user runs them as itself. Linux only.
+/// </summary>
+public static class Faults
+{
+    private const int SIGKILL = 9, SIGCONT = 18, SIGSTOP = 19;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+
+    /// <summary>Pauses a member (SIGSTOP to it and its children) until the returned handle is disposed,
+    /// or at the latest after <paramref name="maxPause"/> (default 30 s).</summary>
+    public static PausedMember Pause(string service, string member, TimeSpan? maxPause = null)
+    {
+        var max = maxPause ?? TimeSpan.FromSeconds(30);
+        Guard.That(max > TimeSpan.Zero && max <= TimeSpan.FromMinutes(2), "maxPause must be in (0, 2 min]");
+        var target = Services.Member(service, member);
+        int pid = RunningPid(target);
+        var pids = WithChildren(pid);
+        foreach (int p in pids) Signal(p, SIGSTOP);
+        return new PausedMember(target, pids, max);
+    }
+
+    /// <summary>Runs <paramref name="body"/> with a member paused, resuming it in <c>finally</c>.</summary>
+    public static T WhilePaused<T>(string service, string member, TimeSpan maxPause, Func<T> body)
+    {
+        Guard.NotNull(body);
+        using var pause = Pause(service, member, maxPause);
+        return body();
+    }
+
+    /// <summary>Resumes a member (SIGCONT to it and its children), paused by anyone; no effect when it runs.</summary>
+    public static void Resume(string service, string member)
+    {
+        var target = Services.Member(service, member);
+        if (target.Pid is int pid) foreach (int p in WithChildren(pid)) Signal(p, SIGCONT, ignoreGone: true);
+    }
+
+    /// <summary>Kills a member with SIGKILL (no clean shutdown) and waits up to 10 s until it is gone.</summary>
+    public static void Kill(string service, string member)
+    {
+        var target = Services.Member(service, member);
+        int pid = RunningPid(target);
+        Signal(pid, SIGCONT, ignoreGone: true); // a paused process dies either way; this keeps children sane
+        Signal(pid, SIGKILL, ignoreGone: true);
+        var watch = Stopwatch.StartNew();
+        while (Alive(pid) && watch.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(50);
+        if (Alive(pid)) throw new TimeoutException($"{service} {member} (pid {pid}) still alive 10 s after SIGKILL");
+    }
+
+    /// <summary>Starts what of the service is down (a killed member comes back with its data) and waits
+    /// until the whole service is healthy; throws when it is not within <paramref name="timeout"/>.</summary>
+    public static void Restart(string service, TimeSpan timeout)
+    {
+        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(5), "timeout must be in (0, 5 min]");
+        Services.Start(service);
+        if (!Services.WaitHealthy(service, timeout))
+            throw new TimeoutException($"{service} not healthy {timeout.TotalSeconds:0} s after a restart: {Services.Check(service).Why}");
+    }
+
+    /// <summary>Waits until the service is healthy (members up, cluster formed); throws with the reason when
+    /// it is not within <paramref name="timeout"/>. Fault experiments end with this.</summary>
+    public static void EnsureHealthy(string service, TimeSpan timeout)
+    {
+        if (!Services.WaitHealthy(service, timeout))
+            throw new TimeoutException($"{service} not healthy after {timeout.TotalSeconds:0} s: {Services.Check(service).Why}");
+    }
+
+    /// <summary>Starts a fault experiment on a service: waits (up to <paramref name="wait"/>) until no other
+    /// experiment, in this process or another (a notebook and the tests may run at once), is injecting faults
+    /// into it, then until it is healthy. Disposing the handle waits (up to 30 s) until the service is healthy
+    /// again and lets the next experiment in; call <see cref="FaultExperiment.EnsureHealthy"/> to check it.</summary>
+    public static FaultExperiment Experiment(string service, TimeSpan? wait = null)
+    {
+        var limit = wait ?? TimeSpan.FromSeconds(60);
+        Guard.That(limit > TimeSpan.Zero && limit <= TimeSpan.FromMinutes(5), "wait must be in (0, 5 min]");
+        var members = Services.Status(service);
+        Guard.That(members.Count > 0, $"service {service} has no members");
+        string path = Path.Combine(Path.GetTempPath(), $"sdn-fault-{Environment.UserName}-{service}-{members[0].Port}.lock");
+        var watch = Stopwatch.StartNew();
+        FileStream? held = null;
+        while (held is null)
+        {
+            try { held = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) when (watch.Elapsed < limit) { Thread.Sleep(100); }
+        }
+        try
+        {
+            EnsureHealthy(service, limit);
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+        return new FaultExperiment(service, held);
+    }
+
+    /// <summary>True when the process exists and is stopped (state T).</summary>
+    public static bool IsStopped(int pid) => ProcessState(Guard.Positive(pid)) == 'T';
+
+    internal static char? ProcessState(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            int close = stat.LastIndexOf(')');
+            return close > 0 && close + 2 < stat.Length ? stat[close + 2] : null;
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    private static bool Alive(int pid) => ProcessState(pid) is char s && s != 'Z' && s != 'X';
+
+    private static int RunningPid(ServiceMember target) =>
+        target.Pid is int pid && Alive(pid)
+            ? pid
+            : throw new InvalidOperationException($"{target.Service} {target.Member} is not running: start it with `{Services.StartCommandFor(target.Service)}`");
+
+    /// <summary>The process and its descendants (from /proc/*/stat parent ids).</summary>
+    internal static IReadOnlyList<int> WithChildren(int root)
+    {
+        var parent = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                int close = stat.LastIndexOf(')');
+                var rest = stat[(close + 2)..].Split(' ');
+                if (rest.Length > 1 && int.TryParse(rest[1], out int ppid)) parent[pid] = ppid;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        var result = new List<int> { root };
+        for (int i = 0; i < result.Count; i++)
+            result.AddRange(parent.Where(kv => kv.Value == result[i]).Select(kv => kv.Key));
+        return result;
+    }
+
+    internal static void Signal(int pid, int signal, bool ignoreGone = false)
+    {
+        if (kill(pid, signal) == 0) return;
+        int errno = Marshal.GetLastPInvokeError();
+        if (ignoreGone && errno == 3) return; // ESRCH: gone already
+        throw new InvalidOperationException(errno == 1
+            ? $"not allowed to signal pid {pid} (EPERM): the servers run as another account; run as root or as the account that started them"
+            : $"kill({pid}, {signal}) failed with errno {errno}");
+    }
+
+    internal static void Continue(IEnumerable<int> pids)
+    {
+        foreach (int p in pids) Signal(p, SIGCONT, ignoreGone: true);
+    }
+}
+
+/// <summary>A paused member; disposing it (or the timer, after the maximum pause) resumes it.</summary>
+public sealed class PausedMember : IDisposable
+{
+    private readonly IReadOnlyList<int> _pids;
+    private readonly Timer _timer;
+    private readonly Stopwatch _watch = Stopwatch.StartNew();
+    private int _resumed;
+
+    internal PausedMember(ServiceMember member, IReadOnlyList<int> pids, TimeSpan max)
+    {
+        Member = member;
+        _pids = pids;
+        _timer = new Timer(_ => Resume(), null, max, Timeout.InfiniteTimeSpan);
+    }
+
+    public ServiceMember Member { get; }
+
+    /// <summary>How long the member has been (or was) paused.</summary>
+    public TimeSpan Elapsed => _watch.Elapsed;
+
+    /// <summary>True once resumed (by Dispose or by the timer).</summary>
+    public bool Resumed => Volatile.Read(ref _resumed) == 1;
+
+    public void Resume()
+    {
+        if (Interlocked.Exchange(ref _resumed, 1) == 1) return;
+        _watch.Stop();
+        Faults.Continue(_pids);
+    }
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        Resume();
+    }
+}
+
+/// <summary>A fault experiment's hold on a service (see <see cref="Faults.Experiment"/>).</summary>
+public sealed class FaultExperiment : IDisposable
+{
+    private FileStream? _lock;
+
+    internal FaultExperiment(string service, FileStream held)
+    {
+        Service = service;
+        _lock = held;
+    }
+
+    public string Service { get; }
+
+    /// <summary>Waits until the service is healthy again; throws with the reason after the timeout.</summary>
+    public void EnsureHealthy(TimeSpan? timeout = null) => Faults.EnsureHealthy(Service, timeout ?? TimeSpan.FromSeconds(30));
+
+    public void Dispose()
+    {
+        var held = Interlocked.Exchange(ref _lock, null);
+        if (held is null) return;
+        try { Services.WaitHealthy(Service, TimeSpan.FromSeconds(30)); }
+        finally { held.Dispose(); }
+    }
+}
