@@ -55,7 +55,7 @@ public static class Servers
         ?? "Host=127.0.0.1;Port=25433;Username=sdn;Database=sdn;Timeout=3;Command Timeout=60;Pooling=false";
 
     /// <summary>An open connection to the standby (read-only, in recovery), or null after one line saying how
-    /// to start it. Use with <see cref="PostgresReplication"/>.</summary>
+    /// to start it. Use with <see cref="StandbyControl"/>.</summary>
     public static NpgsqlConnection? PostgresStandby()
     {
         var connection = new NpgsqlConnection(PostgresStandbyConnectionString);

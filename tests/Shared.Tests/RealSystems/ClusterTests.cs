@@ -38,32 +38,32 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper log)
         try
         {
             Exec(primary, "INSERT INTO sdntest_standby VALUES (1, 1)");
-            ulong lsn = PostgresReplication.CurrentLsn(primary);
-            Assert.NotNull(PostgresReplication.WaitForReplay(standby, lsn, TimeSpan.FromSeconds(10)));
+            ulong lsn = StandbyControl.CurrentLsn(primary);
+            Assert.NotNull(StandbyControl.WaitForReplay(standby, lsn, TimeSpan.FromSeconds(10)));
             Assert.Equal(1L, ReadValue(standby));
-            var row = PostgresReplication.Replication(primary);
+            var row = StandbyControl.Replication(primary);
             Assert.NotNull(row);
             Assert.Equal("streaming", row!.State);
             Assert.Equal("async", row.SyncState);
 
-            using (PostgresReplication.PauseReplay(standby))
+            using (StandbyControl.PauseReplay(standby))
             {
-                Assert.Equal("paused", PostgresReplication.ReplayPauseState(standby));
+                Assert.Equal("paused", StandbyControl.ReplayPauseState(standby));
                 Exec(primary, "UPDATE sdntest_standby SET v = 2 WHERE id = 1");
-                ulong after = PostgresReplication.CurrentLsn(primary);
+                ulong after = StandbyControl.CurrentLsn(primary);
                 // The WAL arrives (received) but is not applied: the standby still answers the old value.
                 var watch = Stopwatch.StartNew();
-                while (PostgresReplication.ReceiveLsn(standby) < after && watch.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(5);
-                Assert.True(PostgresReplication.ReceiveLsn(standby) >= after, "the standby did not receive the WAL");
+                while (StandbyControl.ReceiveLsn(standby) < after && watch.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(5);
+                Assert.True(StandbyControl.ReceiveLsn(standby) >= after, "the standby did not receive the WAL");
                 Assert.Equal(1L, ReadValue(standby));
-                Assert.True(PostgresReplication.ReplayLsn(standby) < after);
+                Assert.True(StandbyControl.ReplayLsn(standby) < after);
             }
-            Assert.NotNull(PostgresReplication.WaitForReplay(standby, PostgresReplication.CurrentLsn(primary), TimeSpan.FromSeconds(10)));
+            Assert.NotNull(StandbyControl.WaitForReplay(standby, StandbyControl.CurrentLsn(primary), TimeSpan.FromSeconds(10)));
             Assert.Equal(2L, ReadValue(standby));
         }
         finally
         {
-            PostgresReplication.ResumeReplay(standby);
+            StandbyControl.ResumeReplay(standby);
             Exec(primary, "DROP TABLE IF EXISTS sdntest_standby");
         }
         Assert.True(Services.WaitHealthy("postgres-standby", Healthy), Services.Check("postgres-standby").Why);
@@ -77,28 +77,28 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper log)
         Exec(primary, "DROP TABLE IF EXISTS sdntest_sync; CREATE TABLE sdntest_sync (id int PRIMARY KEY, v bigint)");
         try
         {
-            using (PostgresReplication.SynchronousStandby(primary))
+            using (StandbyControl.SynchronousStandby(primary))
             {
-                Assert.True(SpinUntil(() => PostgresReplication.Replication(primary)?.SyncState == "sync", TimeSpan.FromSeconds(10)),
+                Assert.True(SpinUntil(() => StandbyControl.Replication(primary)?.SyncState == "sync", TimeSpan.FromSeconds(10)),
                     "the standby did not become synchronous");
-                using var pause = PostgresReplication.PauseReplay(standby);
+                using var pause = StandbyControl.PauseReplay(standby);
                 // synchronous_commit = on waits for the standby's flush, not its replay: it returns while paused.
-                PostgresReplication.SetSynchronousCommit(primary, "on");
+                StandbyControl.SetSynchronousCommit(primary, "on");
                 Exec(primary, "INSERT INTO sdntest_sync VALUES (1, 1)");
                 // remote_apply waits for replay: the commit does not return until replay resumes.
                 using var writer = new NpgsqlConnection(Servers.PostgresConnectionString);
                 writer.Open();
-                PostgresReplication.SetSynchronousCommit(writer, "remote_apply");
+                StandbyControl.SetSynchronousCommit(writer, "remote_apply");
                 var commit = Task.Run(() => Exec(writer, "INSERT INTO sdntest_sync VALUES (2, 2)"));
                 Assert.False(commit.Wait(TimeSpan.FromSeconds(1)), "a remote_apply commit returned while replay was paused");
                 pause.Dispose();
                 Assert.True(commit.Wait(TimeSpan.FromSeconds(10)), "the remote_apply commit did not return after replay resumed");
             }
-            Assert.True(SpinUntil(() => PostgresReplication.Replication(primary)?.SyncState == "async", TimeSpan.FromSeconds(10)));
+            Assert.True(SpinUntil(() => StandbyControl.Replication(primary)?.SyncState == "async", TimeSpan.FromSeconds(10)));
         }
         finally
         {
-            PostgresReplication.ResumeReplay(standby);
+            StandbyControl.ResumeReplay(standby);
             Exec(primary, "DROP TABLE IF EXISTS sdntest_sync");
         }
     }

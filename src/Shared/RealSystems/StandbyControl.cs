@@ -15,7 +15,7 @@ public sealed record ReplicationRow(string ApplicationName, string State, string
 /// is <see cref="StandbyName"/>. Everything an experiment changes on the primary is undone by disposing the
 /// handle it got, and <c>services.sh start postgres</c> clears a synchronous setting left behind.
 /// </summary>
-public static class PostgresReplication
+public static class StandbyControl
 {
     /// <summary>The standby's application_name (and its replication slot's name).</summary>
     public const string StandbyName = "sdn_standby";
