@@ -42,7 +42,7 @@ public sealed class NotebookExecutionTests(ITestOutputHelper log)
 
     public static IEnumerable<object[]> UsingServers() =>
         NotebookFile.All().Where(row => new NotebookFile(Path.Combine(NotebookFile.NotebooksFolder, (string)row[0]))
-            .CodeCells.Any(c => c.Source.Contains("Servers.Postgres()") || c.Source.Contains("Servers.Redis")));
+            .CodeCells.Any(c => System.Text.RegularExpressions.Regex.IsMatch(c.Source, @"Servers\.(?!Sqlite)\w+\(")));
 
     /// <summary>
     /// With PostgreSQL and Redis unreachable, every real-system cell prints one line (what is not running
@@ -81,6 +81,11 @@ public sealed class NotebookExecutionTests(ITestOutputHelper log)
         ["SDN_POSTGRES"] = "Host=127.0.0.1;Port=1;Username=sdn;Database=sdn;Timeout=2;Pooling=false",
         ["SDN_REDIS"] = "127.0.0.1:1",
         ["SDN_REDIS_CLUSTER"] = "127.0.0.1:1",
+        ["SDN_POSTGRES_STANDBY"] = "Host=127.0.0.1;Port=1;Username=sdn;Database=sdn;Timeout=2;Pooling=false",
+        ["SDN_REDIS_REPLICATED"] = "127.0.0.1:1",
+        ["SDN_REDIS_SENTINEL"] = "127.0.0.1:1",
+        ["SDN_REDIS_CLUSTER3"] = "127.0.0.1:1",
+        ["SDN_ETCD"] = "http://127.0.0.1:1",
     };
 
     private async Task ProveExerciseCheck(NotebookFile nb, NotebookRunner runner, NotebookCell exercise, NotebookCell check)
