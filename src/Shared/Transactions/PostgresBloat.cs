@@ -49,8 +49,8 @@ public static class PostgresBloat
     /// Loads <paramref name="rows"/> rows <c>(id int PRIMARY KEY, v int)</c> with autovacuum off, then updates
     /// <c>v</c> of one row per transaction, every row in turn, <paramref name="updates"/> times, measuring heap
     /// and index pages every <paramref name="stage"/> updates. For <see cref="UpdateWorkload.Hot"/> the run is
-    /// repeated (up to 3 times) if another session of this database kept a transaction open for more than
-    /// 200 ms during it, since such a snapshot holds pruning back; <see cref="GrowthRun.Disturbed"/> tells
+    /// repeated (up to 3 times) if another session held pruning back for more than 100 ms during it (a
+    /// snapshot in this database, or a transaction with an xid in any database); <see cref="GrowthRun.Disturbed"/> tells
     /// whether the last attempt was still disturbed.
     /// </summary>
     public static GrowthRun UpdateGrowth(NpgsqlConnection c, UpdateWorkload workload, int rows, int updates, int stage)
@@ -61,15 +61,51 @@ public static class PostgresBloat
         Guard.InRange(updates, 1, 200_000);
         Guard.InRange(stage, 1, updates);
         Guard.That(updates % stage == 0, $"updates ({updates}) must be a multiple of stage ({stage}).", nameof(stage));
-        int attempts = 0;
-        while (true)
+        // Pruning may only remove versions no snapshot in the *same database* can see (PostgreSQL 14+), so the
+        // experiment runs in a database of its own; the advisory lock keeps two runs (a test and a notebook at
+        // once) from holding back each other's pruning.
+        using var own = OpenOwnDatabase(c);
+        // Polled, not waited for: a session blocked in pg_advisory_lock holds a snapshot meanwhile.
+        while (!Pg.Scalar<bool>(own, "SELECT pg_try_advisory_lock(@k)", ("k", LockKey))) Thread.Sleep(50);
+        try
         {
-            attempts++;
-            var watch = Stopwatch.StartNew();
-            var (points, counted, hot, disturbed) = RunOnce(c, workload, rows, updates, stage);
-            if (!disturbed || workload != UpdateWorkload.Hot || attempts == 3)
-                return new GrowthRun(workload, rows, points, counted, hot, attempts, disturbed, watch.Elapsed.TotalMilliseconds);
+            int attempts = 0;
+            while (true)
+            {
+                attempts++;
+                var watch = Stopwatch.StartNew();
+                var (points, counted, hot, disturbed) = RunOnce(own, workload, rows, updates, stage);
+                if (!disturbed || workload != UpdateWorkload.Hot || attempts == 3)
+                    return new GrowthRun(workload, rows, points, counted, hot, attempts, disturbed,
+                        watch.Elapsed.TotalMilliseconds);
+            }
         }
+        finally
+        {
+            Pg.Exec(own, "SELECT pg_advisory_unlock(@k)", ("k", LockKey));
+        }
+    }
+
+    /// <summary>The database the growth runs use; nothing else connects to it.</summary>
+    public const string Database = "sdn_nb05_growth";
+
+    private const long LockKey = 0x5D4E_0505;
+
+    private static NpgsqlConnection OpenOwnDatabase(NpgsqlConnection c)
+    {
+        var exists = Pg.Scalar<bool>(c, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @d)",
+            ("d", Database));
+        if (!exists)
+        {
+            try { Pg.Exec(c, $"CREATE DATABASE {Database}"); }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase
+                                                 or PostgresErrorCodes.UniqueViolation) { } // created meanwhile
+        }
+        var b = new NpgsqlConnectionStringBuilder(c.ConnectionString) { Database = Database };
+        var own = new NpgsqlConnection(b.ConnectionString);
+        own.Open();
+        Pg.Exec(own, "SET synchronous_commit = off");
+        return own;
     }
 
     private static (List<GrowthPoint>, long, long, bool) RunOnce(NpgsqlConnection c, UpdateWorkload workload,
@@ -84,7 +120,8 @@ public static class PostgresBloat
         {
             if (workload == UpdateWorkload.HeldSnapshot)
             {
-                holder = Pg.OpenSibling();
+                holder = new NpgsqlConnection(c.ConnectionString);
+                holder.Open();
                 Pg.Exec(holder, "BEGIN ISOLATION LEVEL REPEATABLE READ");
                 Pg.Scalar<long>(holder, $"SELECT count(*) FROM {Table}");
             }
@@ -92,13 +129,17 @@ public static class PostgresBloat
             bool disturbed = false;
             for (int done = 0; done < updates; done += stage)
             {
-                // Every row in turn: row (done + i) mod rows + 1. One transaction per update (COMMIT in the loop).
-                string from = done.ToString(CultureInfo.InvariantCulture);
-                string to = (done + stage - 1).ToString(CultureInfo.InvariantCulture);
-                Pg.Exec(c, $"DO $$ BEGIN FOR i IN {from}..{to} LOOP " +
-                           $"UPDATE {Table} SET v = v + 1 WHERE id = i % {rows} + 1; COMMIT; END LOOP; END $$");
+                // Every row in turn: row (done + i) mod rows + 1. One transaction per update (COMMIT in the
+                // loop), in chunks of at most 500 so that a transaction elsewhere is seen while it lasts.
+                for (int from = done; from < done + stage; from += CheckEvery)
+                {
+                    int to = Math.Min(from + CheckEvery, done + stage) - 1;
+                    Pg.Exec(c, FormattableString.Invariant(
+                        $"DO $$ BEGIN FOR i IN {from}..{to} LOOP UPDATE {Table} SET v = v + 1 ") +
+                        $"WHERE id = i % {rows} + 1; COMMIT; END LOOP; END $$");
+                    if (holder is null) disturbed |= HorizonHeldElsewhere(c);
+                }
                 points.Add(Sizes(c, done + stage));
-                if (holder is null) disturbed |= OtherSnapshotOpen(c);
             }
             if (holder is not null) Pg.Exec(holder, "COMMIT");
             // Table statistics reach pg_stat_user_tables when the session goes idle; force that flush.
@@ -119,10 +160,16 @@ public static class PostgresBloat
         Pg.Rows(c, "SELECT (pg_relation_size(@t::regclass) / 8192)::int, (pg_indexes_size(@t::regclass) / 8192)::int",
             r => new GrowthPoint(updates, r.GetInt32(0), r.GetInt32(1)), ("t", Table))[0];
 
-    /// <summary>Another session of this database has had a transaction (and so a snapshot) open for 200 ms.</summary>
-    private static bool OtherSnapshotOpen(NpgsqlConnection c) => Pg.Scalar<long>(c,
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() " +
-        "AND backend_xmin IS NOT NULL AND now() - xact_start > interval '200 ms'") > 0;
+    private const int CheckEvery = 500;
+
+    /// <summary>
+    /// Another session has held pruning back for 100 ms: a snapshot in this database, or a transaction
+    /// with an xid in any database (every new snapshot's xmin, ours included, stays at or below it).
+    /// </summary>
+    private static bool HorizonHeldElsewhere(NpgsqlConnection c) => Pg.Scalar<long>(c,
+        "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() " +
+        "AND (backend_xid IS NOT NULL OR (backend_xmin IS NOT NULL AND datname = current_database())) " +
+        "AND now() - xact_start > interval '100 ms'") > 0;
 
     /// <summary>
     /// What <see cref="VacuumSimulation"/> predicts for the same workload without VACUUM: every update adds a

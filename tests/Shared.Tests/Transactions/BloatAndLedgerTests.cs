@@ -42,6 +42,7 @@ public sealed class BloatAndLedgerTests
         var held = PostgresBloat.UpdateGrowth(pg, UpdateWorkload.HeldSnapshot, 1000, 4000, 2000);
         Assert.Equal(PostgresBloat.ModelPages(1000, 4000, 2000).Select(p => p.HeapPages), held.Points.Select(p => p.HeapPages));
         var hot = PostgresBloat.UpdateGrowth(pg, UpdateWorkload.Hot, 1000, 8000, 4000);
+        Skip.If(hot.Disturbed, $"another session held pruning back in all {hot.Attempts} attempts");
         Assert.True(hot.Last.HeapPages < 23, $"HOT heap {hot.Last.HeapPages} pages");
         Assert.True(hot.HotShare > 0.5, $"HOT share {hot.HotShare}");
         var nonHot = PostgresBloat.UpdateGrowth(pg, UpdateWorkload.NonHot, 1000, 4000, 2000);
