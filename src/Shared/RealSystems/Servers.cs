@@ -12,7 +12,7 @@ namespace SystemDesign.RealSystems;
 /// (those <c>./scripts/services.sh env</c> prints). The line names the one registry service to start, e.g.
 /// <c>./scripts/services.sh start redis</c>.
 /// </summary>
-public static class Servers
+public static partial class Servers
 {
     public const string StartCommand = "./scripts/services.sh start";
 
