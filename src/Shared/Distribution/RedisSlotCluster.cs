@@ -17,6 +17,19 @@ public sealed record MigrationProbe(string Step, string Node, string Key, bool A
     public bool Agrees => Predicted == Observed;
 }
 
+/// <summary>A migration run on a real cluster: every probe, the two watched keys (moved in the first batch /
+/// a later one), MIGRATE batches, time from IMPORTING to the last NODE, and the owner CLUSTER SLOTS names after.</summary>
+public sealed record MigrationRun(IReadOnlyList<MigrationProbe> Probes, string MovedFirst, string MovedLater, int Batches,
+    TimeSpan Elapsed, string OwnerAfter)
+{
+    public const string Halfway = "after the 1st MIGRATE batch";
+    public const string After = "after SETSLOT NODE";
+
+    /// <summary>What <paramref name="node"/> answered to GET <paramref name="key"/> at <paramref name="step"/>.</summary>
+    public SlotReply Observed(string step, string node, string key, bool asking) =>
+        Probes.Single(p => p.Step == step && p.Node == node && p.Key == key && p.Asking == asking).Observed;
+}
+
 /// <summary>
 /// The masters of a real Redis Cluster, each over its own plain connection (<see cref="RedisNode"/>), so
 /// redirects are seen, not followed. Reads the cluster's slot table (CLUSTER SLOTS) as a <see cref="SlotTable"/>
@@ -76,6 +89,27 @@ public sealed class RedisSlotCluster : IDisposable
     /// <summary>DBSIZE of every node: the keys each one stores.</summary>
     public IReadOnlyDictionary<string, long> KeysPerNode() =>
         _nodes.ToDictionary(p => p.Key, p => (long)p.Value.Must("DBSIZE")!, StringComparer.Ordinal);
+
+    /// <summary>How many keys matching <paramref name="pattern"/> (SCAN … MATCH) each node stores: unlike DBSIZE,
+    /// not thrown off by other users' keys.</summary>
+    public IReadOnlyDictionary<string, long> CountKeys(string pattern)
+    {
+        Guard.NotEmpty(pattern);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (endpoint, node) in _nodes)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal); // SCAN may return a key twice
+            string cursor = "0";
+            do
+            {
+                var reply = (object?[])node.Must("SCAN", cursor, "MATCH", pattern, "COUNT", "1000")!;
+                cursor = (string)reply[0]!;
+                foreach (var k in (object?[])reply[1]!) seen.Add((string)k!);
+            } while (cursor != "0");
+            counts[endpoint] = seen.Count;
+        }
+        return counts;
+    }
 
     /// <summary>What every node says: CLUSTER INFO's state and slot count, masters in CLUSTER NODES, and
     /// whether every node reports the same slot ranges.</summary>
@@ -140,6 +174,35 @@ public sealed class RedisSlotCluster : IDisposable
         for (IReadOnlyList<string> keys; (keys = MoveKeys(slot, source, target, batch)).Count > 0;) moved += keys.Count;
         FinishMigration(slot, source, target);
         return moved;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="model"/>'s migration on the real cluster, advancing the model with each step:
+    /// IMPORTING + MIGRATING, the first MIGRATE batch, probes (<see cref="ProbeAll"/>) of a key moved in it and
+    /// one still on the source, the remaining batches, NODE on every master, the same probes again. The caller
+    /// restores the slot (<see cref="MoveSlot"/> or <see cref="Restore"/>).
+    /// </summary>
+    public MigrationRun Migrate(SlotMigration model, int batch)
+    {
+        Guard.NotNull(model);
+        Guard.That(model.Phase == MigrationPhase.Stable, "the model must start Stable", nameof(model));
+        Guard.That(model.KeysAtSource.Count > batch, "need more keys than one batch, so some are still on the source halfway", nameof(batch));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (slot, source, target) = (model.Slot, model.Source, model.Target);
+        BeginMigration(slot, source, target);
+        model.Importing();
+        model.Migrating();
+        var first = MoveKeys(slot, source, target, batch);
+        model.Moved(first);
+        string[] watched = [first[0], model.KeysAtSource.First()];
+        var probes = ProbeAll(MigrationRun.Halfway, model, watched).ToList();
+        int batches = 1;
+        for (IReadOnlyList<string> more; (more = MoveKeys(slot, source, target, batch)).Count > 0; batches++) model.Moved(more);
+        FinishMigration(slot, source, target);
+        model.Done();
+        var elapsed = clock.Elapsed;
+        probes.AddRange(ProbeAll(MigrationRun.After, model, watched));
+        return new MigrationRun(probes, watched[0], watched[1], batches, elapsed, Table().OwnerOfSlot(slot));
     }
 
     /// <summary>Puts a slot back on <paramref name="owner"/> whatever state a failed experiment left it in:

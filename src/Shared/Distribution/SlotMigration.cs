@@ -72,7 +72,9 @@ public sealed class SlotMigration
     public IReadOnlyCollection<string> KeysAtTarget => _atTarget;
 
     /// <summary>The table once the migration is done (the slot owned by the target), else the table before.</summary>
-    public SlotTable Table => Phase == MigrationPhase.Done ? _table.WithSlot(Slot, Target) : _table;
+    public SlotTable Table => _after ?? _table;
+
+    private SlotTable? _after;
 
     /// <summary>Step 1: the target is told it imports the slot from the source.</summary>
     public void Importing() => Advance(MigrationPhase.Stable, MigrationPhase.Importing, "IMPORTING is the first step");
@@ -98,6 +100,7 @@ public sealed class SlotMigration
     {
         Guard.That(_atSource.Count == 0, $"{_atSource.Count} keys are still on the source; MIGRATE them first", "Phase");
         Advance(MigrationPhase.Migrating, MigrationPhase.Done, "NODE ends a migration that is MIGRATING");
+        _after = _table.WithSlot(Slot, Target);
     }
 
     /// <summary>The reply <paramref name="node"/> gives to GET <paramref name="key"/>, sent right after
