@@ -36,6 +36,44 @@ public sealed class SlotTable : IPlacement
 
     public IReadOnlyList<string> Nodes => _nodes;
 
+    /// <summary>
+    /// The table a real cluster reports (CLUSTER SLOTS or CLUSTER SHARDS ranges): every slot must be covered
+    /// exactly once. Nodes are listed in order of their first range.
+    /// </summary>
+    public static SlotTable FromRanges(IEnumerable<SlotRange> ranges)
+    {
+        Guard.NotNull(ranges);
+        var owner = new string?[HashSlots.Count];
+        var nodes = new List<string>();
+        foreach (var r in ranges)
+        {
+            Guard.NotEmpty(r.Node, nameof(ranges));
+            Guard.That(r.Start >= 0 && r.End < HashSlots.Count && r.Start <= r.End,
+                $"range {r.Start}-{r.End} is not within 0-{HashSlots.Count - 1}", nameof(ranges));
+            if (!nodes.Contains(r.Node, StringComparer.Ordinal)) nodes.Add(r.Node);
+            for (int slot = r.Start; slot <= r.End; slot++)
+            {
+                Guard.That(owner[slot] is null, $"slot {slot} is in two ranges", nameof(ranges));
+                owner[slot] = r.Node;
+            }
+        }
+        int missing = Array.IndexOf(owner, null);
+        Guard.That(missing < 0, $"slot {missing} is in no range: the table must cover all {HashSlots.Count}", nameof(ranges));
+        return new SlotTable(nodes.ToArray(), owner!);
+    }
+
+    /// <summary>The same table with one slot handed to <paramref name="node"/> (a finished slot migration).</summary>
+    public SlotTable WithSlot(int slot, string node)
+    {
+        Guard.InRange(slot, 0, HashSlots.Count - 1);
+        Guard.NotEmpty(node);
+        Guard.That(_nodes.Contains(node, StringComparer.Ordinal), $"'{node}' is not a node of this table", nameof(node));
+        var owner = (string[])_owner.Clone();
+        owner[slot] = node;
+        return new SlotTable(_nodes, owner);
+    }
+
+
     public string Owner(string key) => _owner[HashSlots.Slot(key)];
 
     /// <summary>The node that owns <paramref name="slot"/>.</summary>
