@@ -21,7 +21,7 @@ public sealed record PausedReplayRead(long OldValue, long NewValue, long ReadWhi
 /// <param name="OnCommit">How long a commit under synchronous_commit = on took, replay paused.</param>
 /// <param name="OnWritten">The value that commit wrote.</param>
 /// <param name="StandbyReadAfterOn">What a standby read returned right after that commit.</param>
-/// <param name="PauseHeld">How long the experiment held replay paused after starting the remote_apply commit.</param>
+/// <param name="PauseHeld">From starting the remote_apply commit until the experiment sent pg_wal_replay_resume().</param>
 /// <param name="RemoteApplyDoneWhilePaused">Whether the remote_apply commit returned before replay resumed.</param>
 /// <param name="RemoteApplyCommit">How long the remote_apply commit took, from its start until it returned.</param>
 /// <param name="StandbyReadAfterRemoteApply">What a standby read returned right after the remote_apply commit returned.</param>
@@ -50,8 +50,10 @@ public sealed record ReadYourWritesOnStandby(int Writes, int StaleWithoutWait, i
 /// <param name="RetainedWhileStopped">Slot-retained bytes at the end of the stop.</param>
 /// <param name="RetainedAfter">Slot-retained bytes once the standby ran again and caught up.</param>
 /// <param name="CatchUp">From resuming the standby until it had replayed everything written meanwhile.</param>
+/// <param name="Stopped">How long the standby was stopped.</param>
+/// <param name="SlotReleased">From the catch-up until the slot's restart_lsn had moved past the stop's WAL.</param>
 public sealed record SlotRetention(long RetainedBefore, long WalWritten, long RetainedWhileStopped, long RetainedAfter,
-    TimeSpan CatchUp);
+    TimeSpan CatchUp, TimeSpan Stopped, TimeSpan SlotReleased);
 
 /// <summary>
 /// Experiments on the registry's real PostgreSQL primary and streaming standby (services <c>postgres</c> and
@@ -124,7 +126,7 @@ public static class StandbyExperiments
                     throw new TimeoutException("the standby did not become synchronous");
                 syncState = StandbyControl.Replication(primary)!.SyncState;
                 Task commit;
-                using (var pause = StandbyControl.PauseReplay(standby))
+                using (StandbyControl.PauseReplay(standby))
                 {
                     StandbyControl.SetSynchronousCommit(writer, "on");
                     var watch = Stopwatch.StartNew();
@@ -140,7 +142,9 @@ public static class StandbyExperiments
                         applyCommit = applyWatch.Elapsed;
                     });
                     doneWhilePaused = commit.Wait(hold);
+                    // Resume on this connection (the handle's undo opens a new one, which takes time).
                     held = applyWatch.Elapsed;
+                    StandbyControl.ResumeReplay(standby);
                 }
                 // Replay resumed (the pause handle is disposed): the commit must return now.
                 if (!commit.Wait(Timeout))
@@ -161,7 +165,7 @@ public static class StandbyExperiments
 
     /// <summary>
     /// Two passes of <paramref name="writes"/> single-row commits on the primary, each followed by a read of the
-    /// row on the standby: the first reads at once, the second first waits until the standby has replayed the
+    /// row on the standby: the first reads at once (the next statement after the commit), the second first waits until the standby has replayed the
     /// commit's LSN (pg_last_wal_replay_lsn() &gt;= pg_current_wal_lsn() taken after the commit). Counts stale reads.
     /// </summary>
     public static ReadYourWritesOnStandby ReadYourWrites(NpgsqlConnection primary, NpgsqlConnection standby, int writes,
@@ -182,9 +186,9 @@ public static class StandbyExperiments
                 {
                     value++;
                     Exec(primary, $"UPDATE {Table} SET v = {value} WHERE id = 1");
-                    ulong lsn = StandbyControl.CurrentLsn(primary);
                     if (pass == 1)
                     {
+                        ulong lsn = StandbyControl.CurrentLsn(primary);
                         var waited = StandbyControl.WaitForReplay(standby, lsn, TimeSpan.FromSeconds(waitTimeoutSeconds));
                         if (waited is { } w) waits.Add(w);
                         else timedOut++;
@@ -220,19 +224,23 @@ public static class StandbyExperiments
             long before = StandbyControl.SlotRetainedBytes(primary);
             ulong start, end;
             long whileStopped;
-            using (Faults.Pause("postgres-standby", "standby", TimeSpan.FromSeconds(20)))
+            TimeSpan stopped;
+            using (var pause = Faults.Pause("postgres-standby", "standby", TimeSpan.FromSeconds(20)))
             {
                 start = StandbyControl.CurrentLsn(primary);
                 Exec(primary, $"INSERT INTO {Table} SELECT g, g FROM generate_series(2, {rows + 1}) g");
                 end = StandbyControl.CurrentLsn(primary);
                 whileStopped = StandbyControl.SlotRetainedBytes(primary);
+                stopped = pause.Elapsed;
             }
             var catchUp = StandbyControl.WaitForReplay(standby, end, Timeout)
                 ?? throw new TimeoutException($"the standby did not catch up within {Timeout.TotalSeconds:0} s of resuming");
             long written = (long)(end - start);
             // The slot advances when the standby reports its flush position: wait for that report.
+            var released = Stopwatch.StartNew();
             WaitUntil(() => StandbyControl.SlotRetainedBytes(primary) < written, Timeout);
-            return new SlotRetention(before, written, whileStopped, StandbyControl.SlotRetainedBytes(primary), catchUp);
+            return new SlotRetention(before, written, whileStopped, StandbyControl.SlotRetainedBytes(primary), catchUp,
+                stopped, released.Elapsed);
         }
         finally
         {

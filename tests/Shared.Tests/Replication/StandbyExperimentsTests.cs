@@ -6,7 +6,7 @@ namespace SystemDesign.Tests.Replication;
 
 /// <summary>Notebook 03's experiments on the real primary + streaming standby; skipped when either is down.</summary>
 [Collection("real clusters")]
-public sealed class StandbyExperimentsTests
+public sealed class StandbyExperimentsTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     [Fact]
     public void Arguments_are_validated()
@@ -62,7 +62,9 @@ public sealed class StandbyExperimentsTests
     {
         using var primary = RealSystem.RequirePostgres();
         using var standby = RealSystem.RequirePostgresStandby();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var r = StandbyExperiments.SlotRetentionWhileStopped(primary, standby, 20_000);
+        log.WriteLine($"{r} in {watch.Elapsed}");
         Assert.True(r.RetainedWhileStopped >= r.WalWritten, $"{r.RetainedWhileStopped} < {r.WalWritten}");
         Assert.True(r.RetainedAfter < r.WalWritten, $"{r.RetainedAfter} ≥ {r.WalWritten}");
         Assert.True(Services.WaitHealthy("postgres-standby", TimeSpan.FromSeconds(30)));
