@@ -215,18 +215,20 @@ public static class EtcdLockFaults
     /// <summary>
     /// Pauses a follower (always resumed, <see cref="Faults"/>), then through the other follower: acquire,
     /// a second client refused, release, acquire again, release. Two of three members are a majority, so
-    /// every step should work. Ends by waiting until the cluster is healthy again.
+    /// every step should work. Ends by waiting until the cluster is healthy again (<see cref="Healthy"/>).
+    /// Like <see cref="Faults.Experiment"/> it first takes the service's fault lock file, so that no other
+    /// fault experiment pauses a second member meanwhile; unlike it, it asks etcd itself whether the cluster
+    /// is healthy (milliseconds) instead of running <c>services.sh check</c> (about 2 s each on a busy machine).
     /// </summary>
     public static EtcdFollowerPauseRun WithFollowerPaused(EtcdCluster etcd, string key, int ttlSeconds)
     {
         Guard.NotNull(etcd);
         Guard.NotEmpty(key);
         Guard.InRange(ttlSeconds, 1, 60);
-        using var experiment = Faults.Experiment("etcd");
-        var leader = etcd.WaitForLeader(notThis: 0, TimeSpan.FromSeconds(10))?.Leader
-            ?? throw new TimeoutException("etcd has no leader");
-        var members = etcd.Members();
-        var followers = members.Where(m => m.Id != leader.Id).ToArray();
+        using var exclusive = FaultLock(etcd, TimeSpan.FromSeconds(60));
+        if (!Healthy(etcd, TimeSpan.FromSeconds(30))) throw new TimeoutException("etcd is not healthy before the experiment");
+        var leader = etcd.Leader() ?? throw new TimeoutException("etcd has no leader");
+        var followers = etcd.Members().Where(m => m.Id != leader.Id).ToArray();
         Guard.That(followers.Length == 2, "expected a 3-member etcd");
         var (paused, asked) = (followers[0], followers[1]);
         EtcdFollowerPauseRun run;
@@ -257,7 +259,37 @@ public static class EtcdLockFaults
             run = new EtcdFollowerPauseRun(leader.Name, paused.Name, asked.Name, stopped, silent, first.Token, released1,
                 refused, second.Token, released2, slowest, pause.Elapsed.TotalMilliseconds, false);
         }
-        experiment.EnsureHealthy(TimeSpan.FromSeconds(30));
-        return run with { HealthyAfter = Services.Check("etcd").Healthy && etcd.Leader() is not null };
+        return run with { HealthyAfter = Healthy(etcd, TimeSpan.FromSeconds(30)) };
+    }
+
+    /// <summary>Polls (every 50 ms) until all three members answer their status within 300 ms and name the
+    /// same leader, the test <c>services.sh check etcd</c> makes; false after the timeout.</summary>
+    public static bool Healthy(EtcdCluster etcd, TimeSpan timeout)
+    {
+        Guard.NotNull(etcd);
+        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(2), "timeout must be in (0, 2 min]");
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var statuses = etcd.Statuses(TimeSpan.FromMilliseconds(300));
+            var leaders = statuses.Select(st => st.Leader).Distinct().ToArray();
+            if (statuses.Count == etcd.Endpoints.Count && leaders.Length == 1 && leaders[0] != 0) return true;
+            if (watch.Elapsed >= timeout) return false;
+            Thread.Sleep(50);
+        }
+    }
+
+    // The lock file Faults.Experiment("etcd") takes (same name: the service and its first member's port),
+    // held exclusively while this experiment runs.
+    private static FileStream FaultLock(EtcdCluster etcd, TimeSpan wait)
+    {
+        int port = new Uri(etcd.Endpoints[0]).Port;
+        string path = Path.Combine(Path.GetTempPath(), $"sdn-fault-{Environment.UserName}-etcd-{port}.lock");
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) when (watch.Elapsed < wait) { Thread.Sleep(100); }
+        }
     }
 }
