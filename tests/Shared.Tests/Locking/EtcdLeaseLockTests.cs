@@ -1,0 +1,77 @@
+using SystemDesign.Locking;
+using SystemDesign.RealSystems;
+using SystemDesign.Tests.RealSystems;
+
+namespace SystemDesign.Tests.Locking;
+
+public sealed class EtcdLeaseLockTests
+{
+    [SkippableFact]
+    public void Acquire_refuses_a_second_holder_and_release_only_deletes_the_holders_key()
+    {
+        using var etcd = RealSystem.RequireEtcd();
+        using var lk = new EtcdLeaseLock(etcd.Endpoints[0], "sdntest/lease-lock");
+        lk.Clear();
+        var a = lk.TryAcquire("A", 5);
+        Assert.NotNull(a);
+        Assert.Null(lk.TryAcquire("B", 5));
+        Assert.Equal("A", lk.Read(lk.Key));
+        var stale = a! with { Token = a.Token - 1 };
+        Assert.False(lk.WriteIfHolder("sdntest/lease-data", "x", stale.Token));
+        Assert.True(lk.WriteIfHolder("sdntest/lease-data", "A", a.Token));
+        Assert.True(lk.KeepAlive(a) > 0);
+        Assert.True(lk.Release(a));
+        Assert.Null(lk.Read(lk.Key));
+        var b = lk.TryAcquire("B", 5);
+        Assert.NotNull(b);
+        Assert.True(b!.Token > a.Token);
+        Assert.False(lk.Release(a)); // A's key is gone: its release must not delete B's
+        Assert.Equal("B", lk.Read(lk.Key));
+        Assert.True(lk.Release(b));
+        lk.Clear("sdntest/lease-data");
+    }
+
+    [SkippableFact]
+    public void A_holder_that_stops_refreshing_loses_the_lock_after_the_ttl_and_its_stale_write_is_fenced()
+    {
+        using var etcd = RealSystem.RequireEtcd();
+        using var lk = new EtcdLeaseLock(etcd.Endpoints[1], "sdntest/lease-paused");
+        var run = lk.PausedHolder("sdntest/lease-paused-data", 1, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10));
+        Assert.True(run.BRefusedWhileAHeld);
+        Assert.True(run.TokenB > run.TokenA);
+        Assert.True(run.BAcquiredAfterRefreshMs >= 1_000 * run.TtlSeconds - run.LastRefreshRoundTripMs);
+        Assert.Equal(0, run.ATtlOnWake);
+        Assert.False(run.FencedStale.Accepted);
+        Assert.Equal("B", run.FencedFinal);
+        Assert.True(run.UnfencedStale.Accepted);
+        Assert.Equal("A", run.UnfencedFinal);
+        Assert.False(run.EtcdStaleApplied);
+        Assert.True(run.EtcdBApplied);
+        Assert.Equal("B", run.EtcdFinal);
+        Assert.Null(lk.Read(lk.Key));
+    }
+
+    [SkippableFact]
+    public void The_lock_works_with_a_follower_paused_and_the_cluster_is_healthy_after()
+    {
+        using var etcd = RealSystem.RequireEtcd();
+        var run = EtcdLockFaults.WithFollowerPaused(etcd, "sdntest/lease-fault", 2);
+        Assert.True(run.PausedMemberStopped);
+        Assert.True(run.PausedMemberSilent);
+        Assert.True(run.RefusedWhileHeld);
+        Assert.True(run.Released1 && run.Released2);
+        Assert.True(run.Token2 > run.Token1);
+        Assert.True(run.HealthyAfter);
+        Assert.Equal("up", Services.Member("etcd", run.Paused).State);
+    }
+
+    [Fact]
+    public void Arguments_are_validated()
+    {
+        Assert.ThrowsAny<ArgumentException>(() => new EtcdLeaseLock("", "k"));
+        Assert.ThrowsAny<ArgumentException>(() => new EtcdLeaseLock("http://127.0.0.1:1", ""));
+        using var lk = new EtcdLeaseLock("http://127.0.0.1:1", "k");
+        Assert.ThrowsAny<ArgumentException>(() => lk.TryAcquire("A", 0));
+        Assert.ThrowsAny<ArgumentException>(() => lk.PausedHolder("d", 1, TimeSpan.Zero, TimeSpan.FromSeconds(1)));
+    }
+}
