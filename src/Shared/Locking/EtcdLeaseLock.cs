@@ -19,7 +19,19 @@ public sealed record EtcdLockGrant(string Holder, long Lease, long TtlSeconds, l
 public sealed record EtcdPausedHolderRun(long TtlSeconds, long TokenA, long TokenB, bool BRefusedWhileAHeld,
     int BAttempts, double BAcquiredAfterRefreshMs, double LastRefreshRoundTripMs, long ATtlOnWake,
     FencedWrite FencedStale, string FencedFinal, FencedWrite UnfencedStale, string UnfencedFinal,
-    bool EtcdStaleApplied, bool EtcdBApplied, string? EtcdFinal, IReadOnlyList<LeaseEvent> Events);
+    bool EtcdStaleApplied, bool EtcdBApplied, string? EtcdFinal, IReadOnlyList<LeaseEvent> Events,
+    double SlowestAttemptMs, double PollMs)
+{
+    /// <summary>etcd's lessor looks for expired leases every 500 ms (<c>lease/lessor.go</c>).</summary>
+    public const double LessorCheckMs = 500;
+
+    /// <summary>
+    /// The latest B may acquire after A's last keep-alive answer: the TTL, then up to one lessor period
+    /// until the leader notices, one Raft round to revoke, up to one poll interval until B asks again and
+    /// one round trip for that ask. Both rounds are bounded by the slowest transaction this run measured.
+    /// </summary>
+    public double LatestAcquireMs => 1_000 * TtlSeconds + LessorCheckMs + PollMs + 2 * SlowestAttemptMs;
+}
 
 /// <summary>
 /// A lease-based lock on a real etcd (v3 HTTP/JSON gateway of one member): acquire = grant a lease with a
@@ -133,7 +145,15 @@ public sealed class EtcdLeaseLock : IDisposable
         bool etcdA = WriteIfHolder(dataKey, "A", a.Token);
         Log("A", $"writes with token {a.Token}", etcdA ? "accepted" : "rejected");
 
-        var b = TryAcquire("B", ttlSeconds);
+        double slowest = 0;
+        EtcdLockGrant? TimedAcquire()
+        {
+            double t0 = clock.Elapsed.TotalMilliseconds;
+            var g = TryAcquire("B", ttlSeconds);
+            slowest = Math.Max(slowest, clock.Elapsed.TotalMilliseconds - t0);
+            return g;
+        }
+        var b = TimedAcquire();
         bool refused = b is null;
         Log("B", "txn create_revision == 0", refused ? "refused: A's key exists" : $"acquired, token {b!.Token}");
         int attempts = 1;
@@ -141,7 +161,7 @@ public sealed class EtcdLeaseLock : IDisposable
         {
             Thread.Sleep(poll);
             attempts++;
-            b = TryAcquire("B", ttlSeconds);
+            b = TimedAcquire();
         }
         if (b is null) throw new TimeoutException($"B did not acquire {Key} within {timeout.TotalSeconds:0.#} s");
         double bAt = clock.Elapsed.TotalMilliseconds;
@@ -164,7 +184,8 @@ public sealed class EtcdLeaseLock : IDisposable
         fenced.TryRead("resource", out var fencedFinal, out _);
         unfenced.TryRead("resource", out var unfencedFinal, out _);
         return new EtcdPausedHolderRun(a.TtlSeconds, a.Token, b.Token, refused, attempts, bAt - refreshed, refreshed - before,
-            aTtl, fencedStale, fencedFinal, unfencedStale, unfencedFinal, etcdStale, etcdB, etcdFinal, events);
+            aTtl, fencedStale, fencedFinal, unfencedStale, unfencedFinal, etcdStale, etcdB, etcdFinal, events,
+            slowest, poll.TotalMilliseconds);
     }
 
     public void Dispose() => _http.Dispose();
