@@ -55,7 +55,16 @@ public sealed record SentinelLossRun(
     /// <summary>From the resume until the old primary stopped taking writes from this client (demoted:
     /// Sentinel reconfigured it and closed its clients' connections).</summary>
     public double StaleWindowMs => WriterStoppedAtMs - ResumedAtMs;
+
+    /// <summary>One row for a table: counts, the pause until the promotion, the stale window and the rate.</summary>
+    public SentinelLossSummary Summary() => new(Guard.ToString(), Acked.Count, AckedAfterResume.Count, Lost.Count,
+        LostBeforePause, Refused, Math.Round(FailoverAtMs - PausedAtMs), Math.Round(StaleWindowMs),
+        Math.Round(RateBeforePausePerSecond));
 }
+
+/// <summary>See <see cref="SentinelLossRun.Summary"/>.</summary>
+public sealed record SentinelLossSummary(string Writer, int Acked, int AckedAfterResume, int Lost, int LostBeforePause,
+    int Refused, double PausedUntilPromotedMs, double StaleWindowMs, double WritesPerSecondBeforePause);
 
 /// <summary>
 /// Asynchronous replication loses acknowledged writes on a Sentinel failover, measured on the real primary +
@@ -130,8 +139,9 @@ public static class SentinelWriteLoss
             {
                 failover = set.WaitForFailover(old, TimeSpan.FromSeconds(25));
                 failoverAt = watch.Elapsed.TotalMilliseconds;
+                // Taken before the SIGCONT: the paused node can acknowledge nothing until then.
+                resumedAt = watch.Elapsed.TotalMilliseconds;
             }
-            resumedAt = watch.Elapsed.TotalMilliseconds;
             newPrimary = failover?.Primary ?? throw new TimeoutException($"no failover within 25 s of pausing {old}");
             if (!writer.Join(TimeSpan.FromSeconds(30)))
             {
@@ -149,6 +159,8 @@ public static class SentinelWriteLoss
 
         bool rejoined = WaitUntil(() => RejoinedAsReplica(old), TimeSpan.FromSeconds(30));
         double rejoinedAt = watch.Elapsed.TotalMilliseconds;
+        // Cheap in-process polling first (each registry check runs a script), then the registry's check.
+        WaitUntil(() => SentinelsSettled(set, newPrimary), TimeSpan.FromSeconds(20));
         experiment.EnsureHealthy(TimeSpan.FromSeconds(30));
         var survivors = new HashSet<long>();
         using (var reader = new RespClient(newPrimary, TimeSpan.FromSeconds(10)))
@@ -186,7 +198,7 @@ public static class SentinelWriteLoss
             {
                 double at = watch.Elapsed.TotalMilliseconds;
                 lock (writes) writes.Add(new SentinelWrite(seq, at, "failed", null));
-                return ($"connection closed ({e.Message.Split('.')[0]})", at);
+                return ("connection closed", at);
             }
         }
         return ("stopped", watch.Elapsed.TotalMilliseconds);
@@ -201,6 +213,26 @@ public static class SentinelWriteLoss
             string info = c.Send("INFO", "replication").Text ?? "";
             return info.Contains("role:slave", StringComparison.Ordinal)
                 && info.Contains("master_link_status:up", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or System.Net.Sockets.SocketException) { return false; }
+    }
+
+    /// <summary>Every Sentinel names <paramref name="primary"/>, flags it a healthy master and counts one replica.</summary>
+    private static bool SentinelsSettled(RedisSentinelSet set, string primary)
+    {
+        try
+        {
+            foreach (var s in set.Sentinels)
+            {
+                using var c = new RespClient(s, TimeSpan.FromSeconds(2));
+                var items = c.Send("SENTINEL", "MASTER", set.MasterName).Items ?? [];
+                var f = new Dictionary<string, string>();
+                for (int i = 0; i + 1 < items.Count; i += 2) f[items[i].Text ?? ""] = items[i + 1].Text ?? "";
+                if ($"{f.GetValueOrDefault("ip")}:{f.GetValueOrDefault("port")}" != primary
+                    || f.GetValueOrDefault("flags") != "master" || f.GetValueOrDefault("num-slaves") != "1")
+                    return false;
+            }
+            return true;
         }
         catch (Exception e) when (e is IOException or TimeoutException or System.Net.Sockets.SocketException) { return false; }
     }

@@ -86,7 +86,7 @@ public static class Faults
     // services.sh, which costs a second or more on a loaded machine.
     private static long _faults;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Faults, Stopwatch Since)> Healthy = new();
-    internal static readonly TimeSpan RecentlyHealthy = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan RecentlyHealthy = TimeSpan.FromSeconds(5);
 
     internal static long FaultCount => Interlocked.Read(ref _faults);
 

@@ -50,14 +50,18 @@ public sealed class SentinelWriteLossTests(Xunit.Abstractions.ITestOutputHelper 
             + $"resumed {run.ResumedAtMs:0}, writer stopped {run.WriterStoppedAtMs:0} ({run.WriterStoppedBy}), rejoined {run.RejoinedAtMs:0}; "
             + $"acked {run.Acked.Count}, after resume {run.AckedAfterResume.Count}, lost {run.Lost.Count} "
             + $"(before pause {run.LostBeforePause}), refused {run.Refused}, rate {run.RateBeforePausePerSecond:0}/s");
+        log.WriteLine("lost (seq@ms after the resume): " + string.Join(", ", run.Lost.Take(5).Select(w => $"{w.Seq}@{w.AtMs - run.ResumedAtMs:0.0}"))
+            + "; last acked before the pause: " + string.Join(", ", run.Acked.Where(w => w.AtMs < run.ResumedAtMs).TakeLast(2).Select(w => $"{w.Seq}@{w.AtMs - run.PausedAtMs:0.0}"))
+            + "; first after: " + string.Join(", ", run.Writes.Where(w => w.AtMs >= run.ResumedAtMs).Take(4).Select(w => $"{w.Seq}:{w.Outcome}@{w.AtMs - run.ResumedAtMs:0.0}")));
         Assert.NotEqual(run.OldPrimary, run.NewPrimary);
         Assert.True(run.OldPrimaryIsReplicaAgain);
         Assert.True(run.Acked.Count(w => w.AtMs < run.PausedAtMs) > 0, "no writes before the pause");
         // Every write the stale primary acknowledged after the resume is gone: it never reached the new primary.
         Assert.All(run.AckedAfterResume, w => Assert.DoesNotContain(w.Seq, run.Survivors));
-        // Nothing acknowledged before the pause is lost: replication is async, but on loopback the write is
-        // on its way to the replica when the client reads the OK.
-        Assert.Equal(0, run.LostBeforePause);
+        // Acknowledged before the pause yet lost: at most the write whose reply left before its replication
+        // bytes as SIGSTOP landed (both leave in the same event-loop pass, the reply first).
+        Assert.InRange(run.LostBeforePause, 0, 1);
+        Assert.InRange(run.Lost.Count, run.AckedAfterResume.Count, run.AckedAfterResume.Count + 1);
         switch (guard)
         {
             case SentinelWriteGuard.None:
@@ -69,7 +73,7 @@ public sealed class SentinelWriteLossTests(Xunit.Abstractions.ITestOutputHelper 
                 break;
             case SentinelWriteGuard.MinReplicas:
                 Assert.True(run.Refused > 0, "the stale primary refused nothing");
-                Assert.InRange(run.Lost.Count, 0, 1); // at most the write in flight when it froze
+                Assert.InRange(run.AckedAfterResume.Count, 0, 1); // at most the write in flight when it froze
                 break;
         }
         Assert.Equal(timersBefore.Select(t => string.Join(",", t.OrderBy(kv => kv.Key))),
