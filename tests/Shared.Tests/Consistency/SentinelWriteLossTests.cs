@@ -57,11 +57,12 @@ public sealed class SentinelWriteLossTests(Xunit.Abstractions.ITestOutputHelper 
         Assert.True(run.OldPrimaryIsReplicaAgain);
         Assert.True(run.Acked.Count(w => w.AtMs < run.PausedAtMs) > 0, "no writes before the pause");
         // Every write the stale primary acknowledged after the resume is gone: it never reached the new primary.
-        Assert.All(run.AckedAfterResume, w => Assert.DoesNotContain(w.Seq, run.Survivors));
+        // The first may be the write in flight when SIGSTOP landed: executed and replicated before, answered after.
+        Assert.All(run.AckedAfterResume.Skip(1), w => Assert.DoesNotContain(w.Seq, run.Survivors));
         // Acknowledged before the pause yet lost: at most the write whose reply left before its replication
         // bytes as SIGSTOP landed (both leave in the same event-loop pass, the reply first).
         Assert.InRange(run.LostBeforePause, 0, 1);
-        Assert.InRange(run.Lost.Count, run.AckedAfterResume.Count, run.AckedAfterResume.Count + 1);
+        Assert.InRange(run.Lost.Count, run.AckedAfterResume.Count - 1, run.AckedAfterResume.Count + 1);
         switch (guard)
         {
             case SentinelWriteGuard.None:
@@ -69,7 +70,7 @@ public sealed class SentinelWriteLossTests(Xunit.Abstractions.ITestOutputHelper 
                 break;
             case SentinelWriteGuard.Wait1:
                 Assert.Equal(0, run.Lost.Count(w => w.Replicas >= 1));
-                Assert.All(run.AckedAfterResume, w => Assert.Equal(0, w.Replicas));
+                Assert.All(run.AckedAfterResume.Skip(1), w => Assert.Equal(0, w.Replicas));
                 break;
             case SentinelWriteGuard.MinReplicas:
                 Assert.True(run.Refused > 0, "the stale primary refused nothing");
