@@ -48,9 +48,10 @@ public sealed record SentinelLossRun(
     /// <summary>Writes refused with NOREPLICAS.</summary>
     public int Refused => Writes.Count(w => w.Outcome == "refused");
 
-    /// <summary>Acknowledged writes the old primary accepted before the pause, per second (steady state).</summary>
+    /// <summary>Writes acknowledged per second in the second half of the time before the pause (the first half
+    /// includes connecting and warming up).</summary>
     public double RateBeforePausePerSecond => PausedAtMs <= 0 ? 0
-        : 1000.0 * Acked.Count(w => w.AtMs < PausedAtMs) / PausedAtMs;
+        : 1000.0 * Acked.Count(w => w.AtMs >= PausedAtMs / 2 && w.AtMs < PausedAtMs) / (PausedAtMs / 2);
 
     /// <summary>From the resume until the old primary stopped taking writes from this client (demoted:
     /// Sentinel reconfigured it and closed its clients' connections).</summary>

@@ -9,22 +9,22 @@ public sealed class SentinelWriteLossTests(Xunit.Abstractions.ITestOutputHelper 
 {
     private static SentinelLossRun Synthetic(SentinelWriteGuard guard, params SentinelWrite[] writes) =>
         new(guard, "a:1", "a:2", PausedAtMs: 100, FailoverAtMs: 1100, ResumedAtMs: 1200, WriterStoppedAtMs: 1700,
-            WriterStoppedBy: "connection closed", RejoinedAtMs: 2000, writes, new HashSet<long> { 1, 2 }, true);
+            WriterStoppedBy: "connection closed", RejoinedAtMs: 2000, writes, new HashSet<long> { 0, 1, 2 }, true);
 
     [Fact]
     public void A_run_counts_what_was_acked_lost_and_refused()
     {
         var run = Synthetic(SentinelWriteGuard.None,
-            new SentinelWrite(1, 50, "ok", null), new SentinelWrite(2, 90, "ok", null),
+            new SentinelWrite(0, 10, "ok", null), new SentinelWrite(1, 50, "ok", null), new SentinelWrite(2, 90, "ok", null),
             new SentinelWrite(3, 99, "ok", null), // acked before the pause, never replicated
             new SentinelWrite(4, 1201, "ok", null), new SentinelWrite(5, 1300, "refused", null),
             new SentinelWrite(6, 1700, "failed", null));
-        Assert.Equal(4, run.Acked.Count);
+        Assert.Equal(5, run.Acked.Count);
         Assert.Equal(new long[] { 3, 4 }, run.Lost.Select(w => w.Seq));
         Assert.Equal(new long[] { 4 }, run.AckedAfterResume.Select(w => w.Seq));
         Assert.Equal(1, run.LostBeforePause);
         Assert.Equal(1, run.Refused);
-        Assert.Equal(30, run.RateBeforePausePerSecond, 6); // 3 acked in the first 100 ms
+        Assert.Equal(60, run.RateBeforePausePerSecond, 6); // 3 acked in [50, 100) ms, the second half
         Assert.Equal(500, run.StaleWindowMs);
     }
 
