@@ -43,7 +43,7 @@ public static class EtcdExperiments
         Guard.NotNull(etcd);
         Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromSeconds(30), "timeout must be in (0, 30 s]");
         using var experiment = Faults.Experiment(Service, TimeSpan.FromSeconds(60));
-        var before = etcd.Statuses().First(s => s.IsLeader);
+        var before = SettledLeader(etcd, TimeSpan.FromSeconds(10));
         var members = etcd.Members();
         var old = members.Single(m => m.Id == before.MemberId);
         var others = members.Where(m => m.Id != old.Id).ToArray();
@@ -171,6 +171,23 @@ public static class EtcdExperiments
         var st = etcd.Statuses(TimeSpan.FromMilliseconds(500));
         return st.Count == etcd.Endpoints.Count && st[0].Leader != 0 && st.All(s => s.Leader == st[0].Leader)
             && st.Count(s => s.IsLeader) == 1;
+    }
+
+    /// <summary>The leader's status once all three members name it and report its term: on a loaded machine a
+    /// member can show a new term before it drops the old leader, and a status taken then would name a leader
+    /// that is already being replaced.</summary>
+    private static EtcdStatus SettledLeader(EtcdCluster etcd, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var st = etcd.Statuses(TimeSpan.FromMilliseconds(500));
+            if (st.Count == etcd.Endpoints.Count && st[0].Leader != 0 && st.All(s => s.Leader == st[0].Leader)
+                && st.All(s => s.RaftTerm == st[0].RaftTerm) && st.Count(s => s.IsLeader) == 1)
+                return st.Single(s => s.IsLeader);
+            if (watch.Elapsed > timeout) throw new TimeoutException("etcd: the members do not agree on a leader and term");
+            Thread.Sleep(20);
+        }
     }
 
     private static (bool Healthy, double Ms) WaitHealthy(EtcdCluster etcd)

@@ -24,9 +24,10 @@ public static class Faults
     {
         var max = maxPause ?? TimeSpan.FromSeconds(30);
         Guard.That(max > TimeSpan.Zero && max <= TimeSpan.FromMinutes(2), "maxPause must be in (0, 2 min]");
-        var target = Services.Member(service, member);
+        var target = Services.Running(service, member);
         int pid = RunningPid(target);
         var pids = WithChildren(pid);
+        Interlocked.Increment(ref _faults);
         foreach (int p in pids) Signal(p, SIGSTOP);
         return new PausedMember(target, pids, max);
     }
@@ -42,15 +43,17 @@ public static class Faults
     /// <summary>Resumes a member (SIGCONT to it and its children), paused by anyone; no effect when it runs.</summary>
     public static void Resume(string service, string member)
     {
-        var target = Services.Member(service, member);
+        var target = Services.Running(service, member);
+        Interlocked.Increment(ref _faults);
         if (target.Pid is int pid) foreach (int p in WithChildren(pid)) Signal(p, SIGCONT, ignoreGone: true);
     }
 
     /// <summary>Kills a member with SIGKILL (no clean shutdown) and waits up to 10 s until it is gone.</summary>
     public static void Kill(string service, string member)
     {
-        var target = Services.Member(service, member);
+        var target = Services.Running(service, member);
         int pid = RunningPid(target);
+        Interlocked.Increment(ref _faults);
         Signal(pid, SIGCONT, ignoreGone: true); // a paused process dies either way; this keeps children sane
         Signal(pid, SIGKILL, ignoreGone: true);
         var watch = Stopwatch.StartNew();
@@ -63,6 +66,7 @@ public static class Faults
     public static void Restart(string service, TimeSpan timeout)
     {
         Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(5), "timeout must be in (0, 5 min]");
+        Interlocked.Increment(ref _faults);
         Services.Start(service);
         if (!Services.WaitHealthy(service, timeout))
             throw new TimeoutException($"{service} not healthy {timeout.TotalSeconds:0} s after a restart: {Services.Check(service).Why}");
@@ -72,8 +76,31 @@ public static class Faults
     /// it is not within <paramref name="timeout"/>. Fault experiments end with this.</summary>
     public static void EnsureHealthy(string service, TimeSpan timeout)
     {
-        if (!Services.WaitHealthy(service, timeout))
+        if (!WaitHealthy(service, timeout))
             throw new TimeoutException($"{service} not healthy after {timeout.TotalSeconds:0} s: {Services.Check(service).Why}");
+    }
+
+    // Faults injected by this process (pauses, resumes, kills, restarts), and per service the count at the
+    // moment the registry's check last found it healthy, and when. A check that found the service healthy
+    // less than RecentlyHealthy ago, with no fault injected since, is not repeated: each check runs
+    // services.sh, which costs a second or more on a loaded machine.
+    private static long _faults;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Faults, Stopwatch Since)> Healthy = new();
+    internal static readonly TimeSpan RecentlyHealthy = TimeSpan.FromSeconds(5);
+
+    internal static long FaultCount => Interlocked.Read(ref _faults);
+
+    /// <summary>Like <see cref="Services.WaitHealthy"/>, but true at once when this process saw the service
+    /// healthy within <see cref="RecentlyHealthy"/> and injected no fault since.</summary>
+    internal static bool WaitHealthy(string service, TimeSpan timeout)
+    {
+        Guard.NotEmpty(service);
+        if (Healthy.TryGetValue(service, out var seen) && seen.Faults == FaultCount && seen.Since.Elapsed < RecentlyHealthy)
+            return true;
+        long before = FaultCount;
+        bool healthy = Services.WaitHealthy(service, timeout);
+        if (healthy) Healthy[service] = (before, Stopwatch.StartNew());
+        return healthy;
     }
 
     /// <summary>Starts a fault experiment on a service: waits (up to <paramref name="wait"/>) until no other
@@ -84,7 +111,7 @@ public static class Faults
     {
         var limit = wait ?? TimeSpan.FromSeconds(60);
         Guard.That(limit > TimeSpan.Zero && limit <= TimeSpan.FromMinutes(5), "wait must be in (0, 5 min]");
-        var members = Services.Status(service);
+        var members = Services.Layout(service);
         Guard.That(members.Count > 0, $"service {service} has no members");
         string path = Path.Combine(Path.GetTempPath(), $"sdn-fault-{Environment.UserName}-{service}-{members[0].Port}.lock");
         var watch = Stopwatch.StartNew();
@@ -163,6 +190,7 @@ public static class Faults
 
     internal static void Continue(IEnumerable<int> pids)
     {
+        Interlocked.Increment(ref _faults);
         foreach (int p in pids) Signal(p, SIGCONT, ignoreGone: true);
     }
 }
@@ -224,7 +252,7 @@ public sealed class FaultExperiment : IDisposable
     {
         var held = Interlocked.Exchange(ref _lock, null);
         if (held is null) return;
-        try { Services.WaitHealthy(Service, TimeSpan.FromSeconds(30)); }
+        try { Faults.WaitHealthy(Service, TimeSpan.FromSeconds(30)); }
         finally { held.Dispose(); }
     }
 }

@@ -50,7 +50,12 @@ public sealed class RedisSentinelSet
     public string Other(string node) => Nodes.Single(n => n != Guard.NotEmpty(node));
 
     /// <summary>The registry member (node1, node2) serving a node endpoint, for <see cref="Faults"/>.</summary>
-    public static string MemberOf(string node) => Services.MemberAtPort("redis-sentinel", PortOf(node)).Member;
+    public static string MemberOf(string node)
+    {
+        int port = PortOf(Guard.NotEmpty(node));
+        return Services.Layout("redis-sentinel").FirstOrDefault(m => m.Port == port)?.Member
+            ?? Services.MemberAtPort("redis-sentinel", port).Member;
+    }
 
     /// <summary>A connection to one node alone (no topology discovery, no following a failover), short timeouts.</summary>
     public static ConnectionMultiplexer ConnectNode(string node, int syncTimeoutMs = 2000)

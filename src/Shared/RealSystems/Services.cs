@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace SystemDesign.RealSystems;
@@ -55,6 +56,7 @@ public static class Services
             int? pid = int.TryParse(f[3], out int p) ? p : null;
             members.Add(new ServiceMember(f[0], f[1], port, pid, f[4]));
         }
+        Remember(service, members);
         return members;
     }
 
@@ -72,6 +74,58 @@ public static class Services
         Guard.InRange(port, 1, 65535);
         return Status(service).FirstOrDefault(m => m.Port == port)
             ?? throw new ArgumentException($"service {service} has no member on port {port}", nameof(port));
+    }
+
+    // What the script last reported, per service and environment (the SDN_* variables decide ports and the
+    // data folder): the members' names and ports, which do not change while the environment does not, and
+    // each member's pid with its start time, so that a later lookup can tell the same process still runs.
+    private static readonly ConcurrentDictionary<string, IReadOnlyList<(ServiceMember Member, ulong? Start)>> Known = new();
+
+    private static string KnownKey(string service)
+    {
+        var vars = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("SDN_", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+            .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}");
+        return service + "\n" + string.Join("\n", vars);
+    }
+
+    private static void Remember(string service, IReadOnlyList<ServiceMember> members) =>
+        Known[KnownKey(service)] = members.Select(m => (m, m.Pid is int p ? StartTime(p) : null)).ToList();
+
+    /// <summary>The members' names and ports (pids and states as last seen): from the last status this
+    /// process read in the same environment, else from the script.</summary>
+    internal static IReadOnlyList<ServiceMember> Layout(string service)
+    {
+        Guard.NotEmpty(service);
+        return Known.TryGetValue(KnownKey(service), out var known) && known.Count > 0
+            ? known.Select(k => k.Member).ToList()
+            : Status(service);
+    }
+
+    /// <summary>A member with its pid, for signalling it: the pid last seen when that process (same pid, same
+    /// start time) is still alive, its state read from /proc; otherwise from the script, as <see cref="Member"/>.</summary>
+    internal static ServiceMember Running(string service, string member)
+    {
+        Guard.NotEmpty(service);
+        Guard.NotEmpty(member);
+        if (Known.TryGetValue(KnownKey(service), out var known)
+            && known.FirstOrDefault(k => k.Member.Member == member) is { Member: { Pid: int pid } m, Start: ulong start }
+            && StartTime(pid) == start && Faults.ProcessState(pid) is char state && state != 'Z' && state != 'X')
+            return m with { State = state == 'T' ? "paused" : "up" };
+        return Member(service, member);
+    }
+
+    /// <summary>The start time of a process (field 22 of /proc/PID/stat, in clock ticks since boot), or null.</summary>
+    internal static ulong? StartTime(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            var rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return rest.Length > 19 && ulong.TryParse(rest[19], out ulong t) ? t : null;
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>Whether the whole service is healthy (every member up and, for a cluster, formed), and if

@@ -1,0 +1,90 @@
+using SystemDesign.Consistency;
+using SystemDesign.RealSystems;
+using SystemDesign.Tests.RealSystems;
+
+namespace SystemDesign.Tests.Consistency;
+
+[Collection("real clusters")]
+public sealed class SentinelWriteLossTests(Xunit.Abstractions.ITestOutputHelper log)
+{
+    private static SentinelLossRun Synthetic(SentinelWriteGuard guard, params SentinelWrite[] writes) =>
+        new(guard, "a:1", "a:2", PausedAtMs: 100, FailoverAtMs: 1100, ResumedAtMs: 1200, WriterStoppedAtMs: 1700,
+            WriterStoppedBy: "connection closed", RejoinedAtMs: 2000, writes, new HashSet<long> { 0, 1, 2 }, true);
+
+    [Fact]
+    public void A_run_counts_what_was_acked_lost_and_refused()
+    {
+        var run = Synthetic(SentinelWriteGuard.None,
+            new SentinelWrite(0, 10, "ok", null), new SentinelWrite(1, 50, "ok", null), new SentinelWrite(2, 90, "ok", null),
+            new SentinelWrite(3, 99, "ok", null), // acked before the pause, never replicated
+            new SentinelWrite(4, 1201, "ok", null), new SentinelWrite(5, 1300, "refused", null),
+            new SentinelWrite(6, 1700, "failed", null));
+        Assert.Equal(5, run.Acked.Count);
+        Assert.Equal(new long[] { 3, 4 }, run.Lost.Select(w => w.Seq));
+        Assert.Equal(new long[] { 4 }, run.AckedAfterResume.Select(w => w.Seq));
+        Assert.Equal(1, run.LostBeforePause);
+        Assert.Equal(1, run.Refused);
+        Assert.Equal(60, run.RateBeforePausePerSecond, 6); // 3 acked in [50, 100) ms, the second half
+        Assert.Equal(500, run.StaleWindowMs);
+    }
+
+    [Fact]
+    public void Arguments_are_validated()
+    {
+        var set = new RedisSentinelSet(["127.0.0.1:1", "127.0.0.1:2"], ["127.0.0.1:3"], "m");
+        Assert.Throws<ArgumentException>(() => SentinelWriteLoss.Run(set, "", SentinelWriteGuard.None));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SentinelWriteLoss.Run(set, "k", SentinelWriteGuard.Wait1, waitTimeoutMs: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SentinelWriteLoss.Run(set, "k", SentinelWriteGuard.MinReplicas, maxLagSeconds: 0));
+    }
+
+    [SkippableTheory]
+    [InlineData(SentinelWriteGuard.None)]
+    [InlineData(SentinelWriteGuard.Wait1)]
+    [InlineData(SentinelWriteGuard.MinReplicas)]
+    public void A_failover_loses_exactly_the_writes_the_stale_primary_acked_and_the_set_heals(SentinelWriteGuard guard)
+    {
+        var set = RealSystem.RequireRedisSentinel();
+        var timersBefore = set.Sentinels.Select(SentinelWriteLoss.SentinelTimers).ToList();
+        var run = SentinelWriteLoss.Run(set, "sdntest:loss", guard);
+        log.WriteLine($"{guard}: {run.OldPrimary} → {run.NewPrimary}; paused {run.PausedAtMs:0}, failover {run.FailoverAtMs:0}, "
+            + $"resumed {run.ResumedAtMs:0}, writer stopped {run.WriterStoppedAtMs:0} ({run.WriterStoppedBy}), rejoined {run.RejoinedAtMs:0}; "
+            + $"acked {run.Acked.Count}, after resume {run.AckedAfterResume.Count}, lost {run.Lost.Count} "
+            + $"(before pause {run.LostBeforePause}), refused {run.Refused}, rate {run.RateBeforePausePerSecond:0}/s");
+        log.WriteLine("lost (seq@ms after the resume): " + string.Join(", ", run.Lost.Take(5).Select(w => $"{w.Seq}@{w.AtMs - run.ResumedAtMs:0.0}"))
+            + "; last acked before the pause: " + string.Join(", ", run.Acked.Where(w => w.AtMs < run.ResumedAtMs).TakeLast(2).Select(w => $"{w.Seq}@{w.AtMs - run.PausedAtMs:0.0}"))
+            + "; first after: " + string.Join(", ", run.Writes.Where(w => w.AtMs >= run.ResumedAtMs).Take(4).Select(w => $"{w.Seq}:{w.Outcome}@{w.AtMs - run.ResumedAtMs:0.0}")));
+        Assert.NotEqual(run.OldPrimary, run.NewPrimary);
+        Assert.True(run.OldPrimaryIsReplicaAgain);
+        Assert.True(run.Acked.Count(w => w.AtMs < run.PausedAtMs) > 0, "no writes before the pause");
+        // Every write the stale primary acknowledged after the resume is gone: it never reached the new primary.
+        // The first may be the write in flight when SIGSTOP landed: executed and replicated before, answered after.
+        Assert.All(run.AckedAfterResume.Skip(1), w => Assert.DoesNotContain(w.Seq, run.Survivors));
+        // Acknowledged before the pause yet lost: at most the write whose reply left before its replication
+        // bytes as SIGSTOP landed (both leave in the same event-loop pass, the reply first).
+        Assert.InRange(run.LostBeforePause, 0, 1);
+        Assert.InRange(run.Lost.Count, run.AckedAfterResume.Count - 1, run.AckedAfterResume.Count + 1);
+        switch (guard)
+        {
+            case SentinelWriteGuard.None:
+                Assert.True(run.AckedAfterResume.Count > 0, "the stale primary acknowledged nothing after the resume");
+                break;
+            case SentinelWriteGuard.Wait1:
+                Assert.Equal(0, run.Lost.Count(w => w.Replicas >= 1));
+                Assert.All(run.AckedAfterResume.Skip(1), w => Assert.Equal(0, w.Replicas));
+                break;
+            case SentinelWriteGuard.MinReplicas:
+                Assert.True(run.Refused > 0, "the stale primary refused nothing");
+                Assert.InRange(run.AckedAfterResume.Count, 0, 1); // at most the write in flight when it froze
+                break;
+        }
+        Assert.Equal(timersBefore.Select(t => string.Join(",", t.OrderBy(kv => kv.Key))),
+            set.Sentinels.Select(s => string.Join(",", SentinelWriteLoss.SentinelTimers(s).OrderBy(kv => kv.Key))));
+        foreach (var node in set.Nodes)
+        {
+            using var c = new RespClient(node, TimeSpan.FromSeconds(5));
+            Assert.Equal("0", c.Send("CONFIG", "GET", "min-replicas-to-write").Items![1].Text);
+            Assert.Equal(0, c.Send("EXISTS", "sdntest:loss").Integer);
+        }
+        Assert.True(Services.Check("redis-sentinel").Healthy);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using SystemDesign.RealSystems;
+
+namespace SystemDesign.Tests.RealSystems;
+
+/// <summary>Faults and Services answer from what they already know where the script's answer cannot have
+/// changed (member names and ports; the pid of a process that still runs; a health check just passed),
+/// and ask the script again otherwise.</summary>
+[Collection("real clusters")]
+public sealed class FastFaultsTests(Xunit.Abstractions.ITestOutputHelper log)
+{
+    [Fact]
+    public void The_start_time_of_a_process_is_read_from_proc()
+    {
+        ulong? mine = Services.StartTime(Environment.ProcessId);
+        Assert.NotNull(mine);
+        Assert.Equal(mine, Services.StartTime(Environment.ProcessId));
+        Assert.Null(Services.StartTime(int.MaxValue));
+    }
+
+    [SkippableFact]
+    public void A_reply_of_every_kind_is_parsed_and_a_closed_connection_throws()
+    {
+        var redis = RealSystem.RequireRedis();
+        redis.Dispose();
+        using var c = new RespClient(Servers.RedisEndpoint, TimeSpan.FromSeconds(5));
+        c.Send("DEL", "sdntest:resp");
+        Assert.Equal("OK", c.Send("SET", "sdntest:resp", "v").Text);
+        Assert.Equal("v", c.Send("GET", "sdntest:resp").Text);
+        Assert.Null(c.Send("GET", "sdntest:none").Text);
+        Assert.Equal(1, c.Send("DEL", "sdntest:resp").Integer);
+        Assert.Equal(2, c.Send("RPUSH", "sdntest:resp", 1, 2).Integer);
+        Assert.Equal(new[] { "1", "2" }, c.Send("LRANGE", "sdntest:resp", 0, -1).Items!.Select(i => i.Text));
+        var error = c.Send("INCR", "sdntest:resp");
+        Assert.True(error.IsError);
+        Assert.Equal("WRONGTYPE", error.ErrorCode);
+        c.Send("DEL", "sdntest:resp");
+        Assert.Equal("OK", c.Send("QUIT").Text);
+        Assert.ThrowsAny<IOException>(() => c.Send("PING"));
+        Assert.Throws<ArgumentException>(() => new RespClient("nohost", TimeSpan.FromSeconds(1)));
+    }
+
+    [SkippableFact]
+    public void Layout_and_running_members_match_the_scripts_status_and_a_pause_is_seen()
+    {
+        RealSystem.RequireRedisSentinel();
+        var status = Services.Status("redis-sentinel");
+        Assert.Equal(status.Select(m => (m.Member, m.Port)), Services.Layout("redis-sentinel").Select(m => (m.Member, m.Port)));
+        var node = status.First(m => m.Member == "sentinel3");
+        var watch = Stopwatch.StartNew();
+        var running = Services.Running("redis-sentinel", "sentinel3");
+        log.WriteLine($"Running() from what is known: {watch.Elapsed.TotalMilliseconds:0.0} ms");
+        Assert.Equal(node.Pid, running.Pid);
+        Assert.Equal("up", running.State);
+        using var experiment = Faults.Experiment("redis-sentinel");
+        using (var pause = Faults.Pause("redis-sentinel", "sentinel3", TimeSpan.FromSeconds(10)))
+        {
+            Assert.Equal("paused", Services.Running("redis-sentinel", "sentinel3").State);
+            Assert.Equal("paused", Services.Member("redis-sentinel", "sentinel3").State);
+        }
+        Assert.Equal("up", Services.Running("redis-sentinel", "sentinel3").State);
+        experiment.EnsureHealthy(TimeSpan.FromSeconds(30));
+    }
+
+    [SkippableFact]
+    public void A_health_check_just_passed_is_not_repeated_until_a_fault_is_injected()
+    {
+        RealSystem.RequireRedisSentinel();
+        Assert.True(Faults.WaitHealthy("redis-sentinel", TimeSpan.FromSeconds(30)));
+        long faults = Faults.FaultCount;
+        var watch = Stopwatch.StartNew();
+        Assert.True(Faults.WaitHealthy("redis-sentinel", TimeSpan.FromSeconds(30)));
+        if (Faults.FaultCount == faults) Assert.True(watch.ElapsedMilliseconds < 200, $"{watch.ElapsedMilliseconds} ms");
+        using (var experiment = Faults.Experiment("redis-sentinel"))
+        {
+            Faults.Resume("redis-sentinel", "sentinel3"); // a no-op on a running member, but a fault injected
+            Assert.NotEqual(faults, Faults.FaultCount);
+        }
+        Assert.True(Services.Check("redis-sentinel").Healthy);
+    }
+}
