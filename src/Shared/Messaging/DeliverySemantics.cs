@@ -91,6 +91,18 @@ public static class DeliverySemantics
 
     [ThreadStatic] private static int _crashes;
 
+    /// <summary>The model's prediction for one consumer that received <paramref name="fetched"/> messages, processed
+    /// <paramref name="processed"/> of them acknowledging every <paramref name="ackEvery"/> (cumulatively), and died:
+    /// the broker redelivers everything not acknowledged, and the processed-but-unacknowledged ones run twice.</summary>
+    public static (int Redelivered, int Duplicates) KilledConsumer(int fetched, int processed, int ackEvery)
+    {
+        Guard.InRange(fetched, 0, 10_000_000);
+        Guard.InRange(processed, 0, fetched);
+        Guard.InRange(ackEvery, 1, 10_000_000);
+        int acked = processed / ackEvery * ackEvery;
+        return (fetched - acked, processed - acked);
+    }
+
     /// <summary>The partition's log after production and failovers: the message id of each record.</summary>
     public static List<int> Produce(DeliveryConfig config, FailurePlan plan)
     {
