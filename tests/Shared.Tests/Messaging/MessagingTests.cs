@@ -58,6 +58,23 @@ public sealed class PartitionerTests
     }
 }
 
+public sealed class FlowTests
+{
+    [Fact]
+    public void Keyed_orders_stay_in_order_until_the_topic_grows()
+    {
+        var f = PartitionFlow.Run(6, 4, AssignorKind.Range, 300, 6_000, 0.7, UnkeyedStrategy.Sticky, 8);
+        Assert.Equal(0, f.KeyedEntitiesOutOfOrder);
+        Assert.True(f.UnkeyedEntitiesOutOfOrder > 0);
+        var g = PartitionFlow.Run(6, 4, AssignorKind.Range, 300, 6_000, 1.0, UnkeyedStrategy.Sticky, 8, growTo: 8);
+        Assert.True(g.KeyedEntitiesMoved > 150);
+        Assert.True(g.KeyedEntitiesOutOfOrder > 0);
+        Assert.Equal(g.KeyedEntitiesOutOfOrder, g.OutOfOrderAmongMoved);
+        Assert.Equal(8, g.Partitions.Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => PartitionFlow.Run(0, 1, AssignorKind.Range, 1, 1, 1, UnkeyedStrategy.Sticky, 1));
+    }
+}
+
 public sealed class AssignorTests
 {
     private static readonly Dictionary<string, int> TwoTopics = new() { ["t0"] = 3, ["t1"] = 3 };
