@@ -87,3 +87,22 @@ public sealed class NatsTests(ITestOutputHelper output)
         Assert.Equal(0, r.LeftAfterAcking);
     }
 }
+
+public sealed class OutboxTests(ITestOutputHelper output)
+{
+    [SkippableFact]
+    public async Task Only_the_outbox_keeps_orders_and_events_in_step()
+    {
+        using var pg = Brokers.Require(Servers.Postgres, "PostgreSQL");
+        using var rabbit = Brokers.Require(Servers.RabbitMq, "RabbitMQ");
+        var rows = await OutboxLab.RunAsync(pg, rabbit, "test08", 30, new[] { 4, 11, 25 });
+        foreach (var r in rows) output.WriteLine(r.ToString());
+        Assert.Equal(3, rows[0].OrdersWithoutEvent);
+        Assert.Equal(0, rows[0].EventsWithoutOrder);
+        Assert.Equal(3, rows[1].EventsWithoutOrder);
+        Assert.Equal(0, rows[2].OrdersWithoutEvent + rows[2].EventsWithoutOrder);
+        Assert.Equal(3, rows[2].DuplicateEvents);
+        Assert.Equal(30, rows[2].EffectsAfterDedup);
+        await Assert.ThrowsAsync<ArgumentException>(() => OutboxLab.RunAsync(pg, rabbit, "Bad-Prefix", 3, new[] { 1 }));
+    }
+}
