@@ -165,6 +165,23 @@ public sealed class DeliveryTests(ITestOutputHelper output)
     }
 }
 
+public sealed class GuardTests
+{
+    [Fact]
+    public void Public_entries_reject_bad_input()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ProducerBatching.Run(UnkeyedStrategy.Sticky, 0, 1, 1, 1, 1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ConsumerLag.Run(1, 1, 5, 4, 1, 1, 1, 10, 1));
+        Assert.Throws<ArgumentException>(() => ConsumerLag.DrainSeconds(10, 5, 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Rebalance.Join(RebalanceProtocol.Eager, 0, 1, 1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CompactedLog(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Retention.Run(0, 1, 1, -1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KafkaPartitioner.ExpectedMovedShare(0, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DeliverySemantics.KilledConsumer(3, 4, 1));
+        Assert.Equal((10, 5), DeliverySemantics.KilledConsumer(30, 25, 10));
+    }
+}
+
 public sealed class LogTests
 {
     [Fact]
