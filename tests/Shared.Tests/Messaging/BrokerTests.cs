@@ -28,6 +28,7 @@ internal static class Brokers
     }
 }
 
+[Collection("Messaging brokers")] // one at a time: they share the brokers
 public sealed class RabbitTests(ITestOutputHelper output)
 {
     [SkippableFact]
@@ -60,6 +61,7 @@ public sealed class RabbitTests(ITestOutputHelper output)
     }
 }
 
+[Collection("Messaging brokers")] // one at a time: they share the brokers
 public sealed class NatsTests(ITestOutputHelper output)
 {
     [SkippableFact]
@@ -88,6 +90,7 @@ public sealed class NatsTests(ITestOutputHelper output)
     }
 }
 
+[Collection("Messaging brokers")] // one at a time: they share the brokers
 public sealed class OutboxTests(ITestOutputHelper output)
 {
     [SkippableFact]
