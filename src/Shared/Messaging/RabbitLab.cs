@@ -75,8 +75,18 @@ public static class RabbitLab
         int redelivered = 0;
         var counts = new List<long>();
         var idempotent = new HashSet<string>(effects.Keys);
-        while (await channel.BasicGetAsync(queue, autoAck: false) is { } r)
+        // The broker requeues the dead connection's deliveries asynchronously: an empty queue only ends the drain
+        // once every id has been seen, or after 5 s (then the missing ones count as lost).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
         {
+            var r = await channel.BasicGetAsync(queue, autoAck: false);
+            if (r is null)
+            {
+                if (idempotent.Count >= messages || DateTime.UtcNow > deadline) break;
+                await Task.Delay(20);
+                continue;
+            }
             var id = r.BasicProperties.MessageId ?? "";
             if (r.Redelivered)
             {
