@@ -82,14 +82,12 @@ public static class DeliverySemantics
         Guard.InRange(plan.BatchSize, 1, 100_000);
         var log = Produce(config, plan);
         int inLog = log.Distinct().Count();
-        var effects = Consume(config, plan, log);
+        var (effects, crashes) = Consume(config, plan, log);
         int lost = Enumerable.Range(0, plan.Messages).Count(id => !effects.ContainsKey(id));
         int dup = effects.Values.Sum(c => c - 1);
         return new DeliveryOutcome(config.Name, plan.Messages, log.Count, lost, dup, plan.Messages - inLog,
-            log.Count - inLog, _crashes);
+            log.Count - inLog, crashes);
     }
-
-    [ThreadStatic] private static int _crashes;
 
     /// <summary>The model's prediction for one consumer that received <paramref name="fetched"/> messages, processed
     /// <paramref name="processed"/> of them acknowledging every <paramref name="ackEvery"/> (cumulatively), and died:
@@ -148,12 +146,11 @@ public static class DeliverySemantics
         }
     }
 
-    private static Dictionary<int, int> Consume(DeliveryConfig config, FailurePlan plan, List<int> log)
+    private static (Dictionary<int, int> Effects, int Crashes) Consume(DeliveryConfig config, FailurePlan plan, List<int> log)
     {
         var rng = new Random(plan.Seed * 7919 + 1);
         var effects = new Dictionary<int, int>();
-        int committed = 0;
-        _crashes = 0;
+        int committed = 0, crashes = 0;
         while (committed < log.Count)
         {
             int end = Math.Min(log.Count, committed + plan.BatchSize);
@@ -162,13 +159,13 @@ public static class DeliverySemantics
             bool crashed = false;
             for (int i = start; i < end; i++)
             {
-                if (rng.NextDouble() < plan.ConsumerCrash) { crashed = true; _crashes++; break; }
+                if (rng.NextDouble() < plan.ConsumerCrash) { crashed = true; crashes++; break; }
                 int id = log[i];
                 if (config.Commit == CommitMode.AfterProcessingIdempotent && effects.ContainsKey(id)) continue;
                 effects[id] = effects.GetValueOrDefault(id) + 1;
             }
             if (!crashed && config.Commit != CommitMode.BeforeProcessing) committed = end;
         }
-        return effects;
+        return (effects, crashes);
     }
 }
