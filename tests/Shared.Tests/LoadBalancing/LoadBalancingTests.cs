@@ -199,3 +199,30 @@ public sealed class ModelTests
         Assert.Equal((90, 1.5, 1500), (rto, rpo, writes));
     }
 }
+
+public sealed class RealLabTests
+{
+    [Fact]
+    public void Algorithms_map_to_haproxy_nginx_and_yarp_names()
+    {
+        Assert.Equal("random(2)", LbConfigs.HaproxyBalance(Algorithm.PowerOfTwo));
+        Assert.Equal("leastconn", LbConfigs.HaproxyBalance(Algorithm.LeastConnections));
+        Assert.Null(LbConfigs.HaproxyBalance(Algorithm.PeakEwma));
+        Assert.Equal("least_conn;", LbConfigs.NginxBalance(Algorithm.LeastConnections));
+        Assert.Equal("PowerOfTwoChoices", YarpProxy.Policy(Algorithm.PowerOfTwo));
+    }
+
+    [Fact]
+    public void Kestrel_backends_answer_with_their_name_and_count_requests()
+    {
+        using var kb = KestrelBackends.Start([new BackendSpec("x", 1, 1), new BackendSpec("y", 1, 1)], 37_190);
+        var run = LoadDriver.Run("direct", $"http://127.0.0.1:{kb.Port(1)}/", requests: 5, clients: 1);
+        Assert.All(run.Samples, s => Assert.Equal("y", s.Backend));
+        Assert.Equal(new[] { 0, 5 }, kb.Served);
+        string config = LbConfigs.Haproxy(kb, [new HaproxyFront("be", 40_000, "roundrobin", Without: new HashSet<int> { 0 })]);
+        Assert.Contains($"server y 127.0.0.1:{kb.Port(1)} id 2 weight {LbConfigs.UnweightedWeight}", config);
+        Assert.DoesNotContain("server x", config);
+        Assert.Contains("bind 127.0.0.1:40000", config);
+        Assert.Contains("listen 127.0.0.1:40001;", LbConfigs.Nginx(kb, 40_001, "least_conn;"));
+    }
+}
