@@ -88,6 +88,8 @@ public sealed class NotebookExecutionTests(ITestOutputHelper log)
         ["SDN_ETCD"] = "http://127.0.0.1:1",
         ["SDN_RABBITMQ"] = "127.0.0.1:1",
         ["SDN_NATS"] = "nats://127.0.0.1:1",
+        ["SDN_HAPROXY"] = "127.0.0.1:1",
+        ["SDN_NGINX"] = "127.0.0.1:1",
     };
 
     private async Task ProveExerciseCheck(NotebookFile nb, NotebookRunner runner, NotebookCell exercise, NotebookCell check)
