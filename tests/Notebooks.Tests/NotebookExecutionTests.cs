@@ -86,6 +86,7 @@ public sealed class NotebookExecutionTests(ITestOutputHelper log)
         ["SDN_REDIS_SENTINEL"] = "127.0.0.1:1",
         ["SDN_REDIS_CLUSTER3"] = "127.0.0.1:1",
         ["SDN_ETCD"] = "http://127.0.0.1:1",
+        ["SDN_DNS_RESOLVER"] = "127.0.0.1:1",
     };
 
     private async Task ProveExerciseCheck(NotebookFile nb, NotebookRunner runner, NotebookCell exercise, NotebookCell check)

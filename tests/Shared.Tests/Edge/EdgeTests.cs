@@ -135,3 +135,44 @@ public sealed class HandshakeTests(ITestOutputHelper output)
         Assert.Equal(2, ConnectionSetups.Get("QUIC (HTTP/3)").RttsToFirstByte);
     }
 }
+
+public sealed class DnsChainLabTests(ITestOutputHelper output)
+{
+    [SkippableFact]
+    public void Plan_runs_on_real_and_model_alike()
+    {
+        Environment.SetEnvironmentVariable("SDN_DNS_RESOLVER", "127.0.0.1:38253");
+        using var lab = DnsChainLab.TryStart(new DnsChainLab.Zones(), out string why);
+        Skip.If(lab is null, why);
+        var model = new RecursiveResolverModel(DnsHierarchy.Sample(aTtl: 2, soaTtl: 2, soaMinimum: 60));
+        var rows = lab!.RunPlan(new[] { ("cold", "www.example.test", 0.0), ("warm", "www.example.test", 0.05),
+            ("sibling", "api.example.test", 0.1), ("nx", "nope.example.test", 0.15), ("nx2", "nope.example.test", 0.2),
+            ("expired", "www.example.test", 2.3) }, model);
+        foreach (var r in rows) output.WriteLine($"{DateTime.UtcNow:ss.fff} {r.Step} {r.RealHops} {r.ModelHops} ttl={r.Real.Ttl} {r.Real.Ms:F1}ms");
+        Assert.All(rows, r => Assert.Equal(r.ModelHops, r.RealHops));
+    }
+
+    [SkippableFact]
+    public void Real_chain_matches_the_model_cold_warm_expiry_and_negative()
+    {
+        Environment.SetEnvironmentVariable("SDN_DNS_RESOLVER", "127.0.0.1:38153");
+        using var lab = DnsChainLab.TryStart(new DnsChainLab.Zones(), out string why);
+        Skip.If(lab is null, why);
+        var model = new RecursiveResolverModel(DnsHierarchy.Sample(aTtl: 2, soaTtl: 2, soaMinimum: 60));
+        foreach (var (name, at) in new[] { ("www.example.test", 0.0), ("www.example.test", 0.1), ("api.example.test", 0.2),
+                     ("nope.example.test", 0.3), ("nope.example.test", 0.4) })
+        {
+            var real = lab!.Query(name);
+            var m = model.Resolve(name, at);
+            output.WriteLine($"{name} {real}");
+            Assert.Equal(m.Queries.Count(q => q.Server == "root"), real.Upstream.Root);
+            Assert.Equal(m.Queries.Count(q => q.Server == "tld"), real.Upstream.Tld);
+            Assert.Equal(m.Queries.Count(q => q.Server == "auth"), real.Upstream.Authoritative);
+        }
+        var other = lab!.Query("nope.other.test");
+        Assert.Equal("NXDOMAIN", other.Rcode);
+        Assert.InRange(other.Ttl, 1, 2);
+        Thread.Sleep(2100);
+        Assert.Equal(1, lab.Query("www.example.test").Upstream.Authoritative);
+    }
+}
