@@ -71,10 +71,39 @@ def strip_outputs(nb):
                     end += len("</script>")
                     removed += end - start
                     body = body[:start] + body[end:]
-                data["text/html"] = body
+                data["text/html"] = fix_heatmap_axes(body)
             kept.append(out)
         cell["outputs"] = kept
     return removed
+
+
+FIGURE = re.compile(r"(var fig = )(\{.*?\});\n", re.S)
+FIXED_AXES = [0]
+
+
+def fix_heatmap_axes(body):
+    """Charts.Heatmap (src/Shared/Notebook) declares its categorical axes "linear": plotly.js then draws the heatmap
+    image with a NaN size first and Chromium logs two console errors. The page declares them "category"."""
+    def fix(m):
+        try:
+            fig = json.loads(m.group(2))
+        except ValueError:
+            return m.group(0)
+        changed = False
+        for trace in fig.get("data", []):
+            if trace.get("type") != "heatmap":
+                continue
+            for axis in ("x", "y"):
+                values = trace.get(axis) or []
+                spec = fig.get("layout", {}).get(axis + "axis", {})
+                if values and isinstance(values[0], str) and spec.get("type") == "linear":
+                    spec["type"] = "category"
+                    changed = True
+        if not changed:
+            return m.group(0)
+        FIXED_AXES[0] += 1
+        return m.group(1) + json.dumps(fig, ensure_ascii=False, separators=(",", ":")) + ";\n"
+    return FIGURE.sub(fix, body) if "heatmap" in body else body
 
 
 CHECK_LINE = re.compile(r"^(?P<claim>.*?): (?P<measured>[^:]*?) \(expected (?P<expected>.*)\)$")
@@ -346,7 +375,8 @@ def main():
                    for n, fig in figures.items()}, f, indent=1)
     total = sum(os.path.getsize(os.path.join(d, x)) for d, _, fs in os.walk(out) for x in fs)
     print(f"build.py: site/ has {len(present)} notebook pages, {sum(len(f['claims']) for f in figures.values())} "
-          f"claims, {len(vizzes)} visualizers, {total / 1e6:.1f} MB")
+          f"claims, {len(vizzes)} visualizers, {total / 1e6:.1f} MB"
+          + (f"; {FIXED_AXES[0]} heatmaps given category axes" if FIXED_AXES[0] else ""))
 
 
 def write_index(out, topics, figures, pages, vizzes):
