@@ -259,13 +259,39 @@ def rewrite_links(page_html, pages, github):
     return re.sub(r'(href)="([^"]*)"', fix, page_html)
 
 
+def cell_sources(nb):
+    return [(c.get("cell_type"), text(c.get("source"))) for c in nb.get("cells", [])]
+
+
+def stale(executed):
+    """The notebooks whose executed copy is missing, or whose cells differ from the notebook's (it was edited since)."""
+    out = []
+    for n in sorted(x for x in os.listdir(os.path.join(ROOT, "notebooks")) if x.endswith(".ipynb")):
+        path = os.path.join(executed, n)
+        if not os.path.exists(path):
+            out.append(n)
+            continue
+        try:
+            with open(path, encoding="utf-8") as a, open(os.path.join(ROOT, "notebooks", n), encoding="utf-8") as b:
+                if cell_sources(json.load(a)) != cell_sources(json.load(b)):
+                    out.append(n)
+        except ValueError:
+            out.append(n)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--list-stale", action="store_true", help="only print the notebooks to (re)execute, one a line")
     ap.add_argument("--executed", default=os.path.join(ROOT, "artifacts", "executed"))
     ap.add_argument("--out", default=os.path.join(ROOT, "site"))
     ap.add_argument("--viz", default=os.path.join(ROOT, "artifacts", "book", "viz"))
     args = ap.parse_args()
     out = os.path.abspath(args.out)
+    if args.list_stale:
+        for n in stale(args.executed):
+            print(n)
+        return
 
     github, binder, commands, topics = repo_info()
     names = sorted(n for n in os.listdir(os.path.join(ROOT, "notebooks")) if n.endswith(".ipynb"))

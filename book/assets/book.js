@@ -21,21 +21,28 @@
     function layoutFor(frame) {
       var layout = JSON.parse(JSON.stringify(frame.figure.layout || {}));
       layout.template = layout.template || TEMPLATE;
+      // As book/build.py does for the notebook pages: Charts.Heatmap declares categorical axes "linear".
+      (frame.figure.data || []).forEach(function (t) {
+        if (t.type !== "heatmap") return;
+        ["x", "y"].forEach(function (a) {
+          var spec = layout[a + "axis"];
+          if (spec && spec.type === "linear" && t[a] && typeof t[a][0] === "string") spec.type = "category";
+        });
+      });
       var n = v.parameters.length;
       layout.margin = Object.assign({t: 60, l: 60, r: 30}, layout.margin || {});
-      layout.margin.b = (layout.margin.b || 60) + n * SLIDER_H;
+      layout.margin.b = Math.max(layout.margin.b || 0, 80) + n * SLIDER_H;
       if (layout.height) layout.height += n * SLIDER_H;
       else layout.height = 480 + n * SLIDER_H;
+      var paperH = layout.height - layout.margin.t - layout.margin.b; // slider y is in paper units
       layout.sliders = v.parameters.map(function (p, k) {
         return {
-          active: state[k], pad: {t: 30}, len: 0.9, x: 0.05,
-          y: 0, yanchor: "top", yref: "container",
+          active: state[k], pad: {t: 0}, len: 0.9, x: 0.05, xanchor: "left",
+          y: -(70 + k * SLIDER_H) / paperH, yanchor: "top",
           currentvalue: {prefix: p.name + ": ", visible: true, xanchor: "left"},
           steps: p.values.map(function (val) { return {label: String(val), method: "skip", args: []}; })
         };
       });
-      // stack the sliders from the bottom of the figure
-      layout.sliders.forEach(function (s, k) { s.y = (n - k) * SLIDER_H / layout.height; s.yanchor = "top"; });
       return layout;
     }
     function draw() {

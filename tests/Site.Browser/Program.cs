@@ -1,5 +1,6 @@
-// The book's browser test (issue 12), run by scripts/build-site.sh --test and by .ci/run:
-//   dotnet run --project tests/Site.Browser -- <site dir> <screenshot dir> [chromium path]
+// The book's tool (issue 12), run by scripts/build-site.sh:
+//   SystemDesign.Site.Browser export <dir>                             the kernel-free visualizers' JSON (src/Shared/Book)
+//   SystemDesign.Site.Browser test <site dir> <screenshot dir> [chromium]   the browser test below (--test, .ci/run)
 // Opens every page of the site from file:// in headless Chromium (Debian's package; Playwright only drives it)
 // and fails (exit 1) when a page logs a console error or a page error, a request fails (the site must need no
 // network), a chart has not drawn (no svg.main-svg in a .sdn-chart or .sdn-viz), moving a visualizer's slider
@@ -9,6 +10,16 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
+if (args.Length > 0 && args[0] == "export")
+{
+    var exportClock = Stopwatch.StartNew();
+    string dir = args.Length > 1 ? args[1] : "artifacts/book/viz";
+    foreach (var (id, grid, bytes) in SystemDesign.Book.VisualizerExport.WriteAll(dir, SystemDesign.Book.Visualizers.All()))
+        Console.WriteLine($"  {id}: {grid} grid points, {bytes / 1024.0:N0} KB");
+    Console.WriteLine($"visualizers exported to {dir} in {exportClock.Elapsed.TotalSeconds:F1} s");
+    return 0;
+}
+if (args.Length > 0 && args[0] == "test") args = args[1..];
 string site = Path.GetFullPath(args.Length > 0 ? args[0] : "site");
 string shots = Path.GetFullPath(args.Length > 1 ? args[1] : "artifacts/site-screenshots");
 string chromium = args.Length > 2 ? args[2] : (File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium" : "");
