@@ -69,7 +69,14 @@ using var gate = new SemaphoreSlim(Math.Max(1, int.TryParse(Environment.GetEnvir
 var results = await Task.WhenAll(pages.Select(async path =>
 {
     await gate.WaitAsync();
-    try { return await CheckPage(path); } finally { gate.Release(); }
+    try { return await CheckPage(path); }
+    catch (Exception e) // a missing element or a page that never loads is a failure of that page, not a crash
+    {
+        string name = Path.GetFileName(path);
+        return ($"{name}\n  ✗ {e.GetType().Name}: {e.Message.Split('\n')[0]}\n",
+            new List<string> { $"{name}: {e.GetType().Name}: {e.Message.Split('\n')[0]}" });
+    }
+    finally { gate.Release(); }
 }));
 foreach (var (log, problems) in results)
 {
@@ -119,7 +126,7 @@ async Task<(string Log, List<string> Problems)> CheckPage(string path)
     // Kernel-free visualizers: moving each slider changes the plot.
     foreach (var viz in await page.QuerySelectorAllAsync(".sdn-viz"))
     {
-        const string signature = "el => JSON.stringify(el.data.map(d => [d.x, d.y, d.r, d.theta, d.z, d.text]))";
+        const string signature = "el => JSON.stringify([el.data.map(d => [d.x, d.y, d.r, d.theta, d.z, d.text]), el.layout.title])";
         var rails = await viz.QuerySelectorAllAsync(".slider-rail-rect");
         if (rails.Count == 0) { Fail(name, "a visualizer has no slider"); continue; }
         for (int k = 0; k < rails.Count; k++)
@@ -127,6 +134,7 @@ async Task<(string Log, List<string> Problems)> CheckPage(string path)
             rails = await viz.QuerySelectorAllAsync(".slider-rail-rect"); // redrawn after each move
             string before = await viz.EvaluateAsync<string>(signature);
             string stateBefore = await viz.GetAttributeAsync("data-state") ?? "";
+            await rails[k].ScrollIntoViewIfNeededAsync(); // a mouse click lands only inside the viewport
             var box = await rails[k].BoundingBoxAsync();
             if (box is null) { Fail(name, $"slider {k} is not visible"); continue; }
             // Click the rail away from the active step: the far end when the slider sits at its start.
@@ -167,7 +175,7 @@ async Task<(string Log, List<string> Problems)> CheckPage(string path)
     // Search finds a known question.
     if (name == "search.html")
     {
-        await page.FillAsync("#book-search", SearchQuery);
+        await page.FillAsync("#book-search", SearchQuery, new() { Timeout = 10_000 });
         var first = await page.EvaluateAsync<string>(
             "Array.from(document.querySelectorAll('#book-search-results li.hit-question a')).map(a => a.textContent).join('\\n')");
         if (!first.Contains(SearchExpect)) Fail(name, $"search for \"{SearchQuery}\" did not list the question \"{SearchExpect}…\"");

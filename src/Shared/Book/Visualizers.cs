@@ -48,7 +48,7 @@ public static class Visualizers
     /// <summary>02: CP vs AP availability and stale reads per side (PartitionCharts.Panels). Grid 4 × 3 = 12.</summary>
     public static Visualizer CapPartition()
     {
-        double[] delays = [0, 10, 50, 200];
+        double[] delays = [5, 10, 50, 200];
         int[][] sides = [[4], [3, 4], [2, 3, 4]];
         return new Visualizer("02-partition", "02", "CAP: a partition, CP against AP",
             "Five replicas; the replicas of side B are cut off from 2 s to 6 s. CP (an idealised majority register) " +
