@@ -303,9 +303,15 @@ def main():
         raise SystemExit("build.py: no executed notebooks")
     pages = {n: n[:-len(".ipynb")] + ".html" for n in present}
     known = {t["file"] for t in topics if t["file"]}
-    for n in present:  # a notebook the README's table does not list yet still gets a page
+    for n in present:  # a notebook the README's table does not link yet (still "coming") gets its page too
         if n not in known:
-            topics.append({"nn": n[:2], "title": n[3:-6].replace("-", " ").title(), "file": n, "systems": ""})
+            row = next((t for t in topics if t["nn"] == n[:2]), None)
+            if row is None:
+                row = {"nn": n[:2], "title": n[3:-6].replace("-", " ").title(), "systems": ""}
+                topics.append(row)
+            row["file"] = n
+            if row["systems"] == "coming":
+                row["systems"] = ""
     topics.sort(key=lambda t: t["nn"])
     title_of = {}
     for t in topics:
