@@ -424,7 +424,7 @@ def write_index(out, topics, figures, pages, vizzes):
   <div class="topic-figures"><strong>{len(f['claims'])}</strong> checked claims · {f['derivations']} derivations ·
   {f['charts']} charts · {len(f['questions'])} interview questions{viz}</div>
   {f'<div class="topic-headline">✓ {esc(head["claim"])}: <b>{esc(head["measured"])}</b></div>' if head else ''}
-  <div class="topic-systems">Real systems: {esc(t['systems'])}</div>
+  <div class="topic-systems">Real systems: {inline_md(t['systems'])}</div>
 </li>""")
         else:
             rows.append(f"""<li class="topic topic-coming"><span class="topic-title"><span class="nn">{esc(t['nn'])}</span>
