@@ -156,7 +156,12 @@ def analyse(nb, page):
                 if h.group(1) == "###" and re.match(r"Q\d+\.", heading[0]):
                     search.append({"kind": "question", "title": heading[0], "href": f"{page}#cell-{i}", "text": ""})
             if src.lstrip().startswith("> **In the interview**"):
-                lines = [re.sub(r"^>\s?", "", l) for l in src.strip().splitlines()[1:]]
+                quoted = []
+                for l in src.strip().splitlines()[1:]:  # the box ends where the quote does
+                    if not l.startswith(">"):
+                        break
+                    quoted.append(l)
+                lines = [re.sub(r"^>\s?", "", l) for l in quoted]
                 items, cur = [], None
                 for l in lines:
                     if l.startswith("- "):
@@ -477,6 +482,7 @@ def inline_md(s):
     s = esc(s)
     s = re.sub(r"`([^`]+)`", r"<code>\1</code>", s)
     s = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", s)
+    s = re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])", r"<em>\1</em>", s)
     return re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1", s)
 
 
