@@ -24,6 +24,8 @@ die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 # Debian/Ubuntu packages: Jupyter, and every real system's (each file in scripts/services.d names its own:
 # PostgreSQL, Redis, etcd, …). Node.js comes from here only when npm is missing (a NodeSource node brings its own).
 PACKAGES=(jupyter-notebook jupyter-nbconvert python3-nbconvert python3-nbclient jupyter-client)
+# The book's browser test (scripts/build-site.sh --test, run by CI): headless Chromium, and a font for its pages.
+PACKAGES+=(chromium fonts-liberation)
 mapfile -t SERVICE_PACKAGES < <("$ROOT/scripts/services.sh" packages)
 [ "${#SERVICE_PACKAGES[@]}" -gt 0 ] || die "scripts/services.sh packages listed nothing"
 PACKAGES+=("${SERVICE_PACKAGES[@]}")
