@@ -1,5 +1,5 @@
 # RabbitMQ, one node: AMQP 0-9-1 on 45672 (SDN_RABBITMQ_PORT, or the port of SDN_RABBITMQ "host:port"), Erlang
-# distribution on that port + 20000. No plugins (no management UI): quorum queues and streams are core, and the
+# distribution on that port + 1 (RabbitMQ's own default, +20000, would pass 65535). No plugins (no management UI): quorum queues and streams are core, and the
 # notebook reads streams over AMQP (x-stream-offset). User guest/guest, which RabbitMQ allows from loopback only.
 # The node name is unique per state folder (sdn-<hash>@localhost) and its Erlang cookie lives under
 # $STATE/rabbitmq, so several state folders never share a node. Readiness: an AMQP protocol handshake answered
@@ -45,7 +45,7 @@ CONF
   t0="$(date +%s%N)"
   spawn "$RMQ_DIR/rabbitmq.pid" "$RMQ_DIR/rabbitmq.out" env HOME="$RMQ_DIR" \
     RABBITMQ_NODENAME="$node" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$RMQ_PORT" \
-    RABBITMQ_DIST_PORT="$((RMQ_PORT + 20000))" RABBITMQ_CONF_ENV_FILE="$RMQ_DIR/rabbitmq-env.conf" \
+    RABBITMQ_DIST_PORT="$((RMQ_PORT + 1))" RABBITMQ_CONF_ENV_FILE="$RMQ_DIR/rabbitmq-env.conf" \
     RABBITMQ_CONFIG_FILE="$RMQ_DIR/rabbitmq" RABBITMQ_ENABLED_PLUGINS_FILE="$RMQ_DIR/enabled_plugins" \
     RABBITMQ_MNESIA_BASE="$RMQ_DIR/mnesia" RABBITMQ_LOG_BASE="$RMQ_DIR/log" \
     RABBITMQ_PID_FILE="$RMQ_DIR/node.pid" "$RMQ_BIN"
