@@ -14,10 +14,11 @@ public sealed record BacklogSample(double Ms, long BacklogBytes, long Unreceived
 /// drained with no writes.
 /// </summary>
 public sealed record StandbyBurstRun(double PauseMs, long BacklogBytes, double DrainMs, double WriteRate,
-    Calibration Before, Calibration After, long MaxUnreceivedBytes, IReadOnlyList<BacklogSample> Samples)
+    IReadOnlyList<Calibration> Calibrations, double PollMs, long MaxUnreceivedBytes,
+    IReadOnlyList<BacklogSample> Samples)
 {
-    /// <summary>μ: bytes replayed per second with nothing else written, the mean of the two calibrations.</summary>
-    public double ReplayRate => (Before.ReplayRate + After.ReplayRate) / 2;
+    /// <summary>μ: bytes replayed per second with nothing else written, the mean of the calibrations.</summary>
+    public double ReplayRate => Calibrations.Average(c => c.ReplayRate);
 
     /// <summary>ρ = λ/μ during the drain.</summary>
     public double Utilisation => WriteRate / ReplayRate;
@@ -26,10 +27,26 @@ public sealed record StandbyBurstRun(double PauseMs, long BacklogBytes, double D
     /// λ ≥ μ (the backlog never drains).</summary>
     public double PredictedDrainMs => Predict(ReplayRate);
 
-    /// <summary>The model's drain time with μ at the slower and at the faster calibration: how far the
-    /// prediction moves with the replay rate this machine showed within the run.</summary>
-    public (double Low, double High) PredictedDrainRangeMs =>
-        (Predict(Math.Max(Before.ReplayRate, After.ReplayRate)), Predict(Math.Min(Before.ReplayRate, After.ReplayRate)));
+    /// <summary>
+    /// The model's drain time with μ at the fastest and at the slowest calibration, widened by two of the
+    /// slowest poll round trips (the drain's end is seen one poll late at worst, its start one poll early):
+    /// the band the measured drain must fall in if replay ran at a rate this machine showed within the run.
+    /// </summary>
+    public (double Low, double High) PredictedDrainBandMs =>
+        (Predict(Calibrations.Max(c => c.ReplayRate)) - 2 * PollMs,
+         Predict(Calibrations.Min(c => c.ReplayRate)) + 2 * PollMs);
+
+    /// <summary>Share of the backlog the standby had already received at the last sample before the resume:
+    /// 1 if the WAL receiver kept streaming while replay was paused, 0 if it had stopped with replay.</summary>
+    public double ReceivedShareAtResume => Samples.Last(s => s.Paused) is var last && last.BacklogBytes > 0
+        ? 1 - (double)last.UnreceivedBytes / last.BacklogBytes
+        : 0;
+
+    /// <summary>The queue model's backlog <paramref name="ms"/> after the burst began: growing at the writer's
+    /// rate while replay is paused, then falling at μ − λ with μ the mean idle calibration.</summary>
+    public double ModelBacklogBytes(double ms) => ms <= PauseMs
+        ? BacklogBytes * Math.Max(0, ms) / PauseMs
+        : Math.Max(0, BacklogBytes - (ReplayRate - WriteRate) * (ms - PauseMs) / 1_000);
 
     /// <summary>What the drain would take if the writes stopped at the resume, B/μ.</summary>
     public double DrainWithoutWritesMs => 1_000 * BacklogBytes / ReplayRate;
@@ -59,7 +76,7 @@ public static class StandbyBurst
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
     public static StandbyBurstRun Run(NpgsqlConnection primary, NpgsqlConnection standby, TimeSpan pause,
-        TimeSpan sampleEvery)
+        TimeSpan sampleEvery, double statementsPerSecond = 0)
     {
         Guard.NotNull(primary);
         Guard.NotNull(standby);
@@ -67,6 +84,11 @@ public static class StandbyBurst
             "pause must be in [50 ms, 5 s]", nameof(pause));
         Guard.That(sampleEvery >= TimeSpan.FromMilliseconds(5) && sampleEvery <= pause,
             "sampleEvery must be in [5 ms, pause]", nameof(sampleEvery));
+        Guard.That(statementsPerSecond is >= 0 and <= 10_000,
+            "statementsPerSecond must be in [0, 10 000] (0: as fast as the server takes them)",
+            nameof(statementsPerSecond));
+        // The calibration backlogs are built flat out: 300 ms gives megabytes, far above one poll's resolution.
+        var calibration = TimeSpan.FromMilliseconds(Math.Min(300, pause.TotalMilliseconds));
         var writerConnection = new NpgsqlConnection(primary.ConnectionString);
         writerConnection.Open();
         StandbyControl.ResumeReplay(standby);
@@ -75,12 +97,13 @@ public static class StandbyBurst
         try
         {
             CaughtUp(primary, standby);
-            var before = Calibrate(primary, standby, writer, pause);
+            var calibrations = new List<Calibration> { Calibrate(primary, standby, writer, calibration) };
             // The burst: the writer keeps committing through the pause and the drain.
             var samples = new List<BacklogSample>();
             var clock = Stopwatch.StartNew();
             long backlog, maxUnreceived = 0;
             double drain, writeRate;
+            writer.StatementsPerSecond = statementsPerSecond;
             writer.Run(true);
             using (StandbyControl.PauseReplay(standby))
             {
@@ -94,12 +117,14 @@ public static class StandbyBurst
                 backlog = Backlog(primary, standby);
             }
             ulong lsnAtResume = StandbyControl.CurrentLsn(primary);
-            drain = TimeToCatchUp(primary, standby, out ulong lsnAtCatchUp, samples, clock);
+            drain = TimeToCatchUp(primary, standby, out ulong lsnAtCatchUp, samples, clock, out double pollMs);
             writer.Run(false);
+            writer.StatementsPerSecond = 0;
             writeRate = (lsnAtCatchUp - lsnAtResume) / (drain / 1_000);
-            var after = Calibrate(primary, standby, writer, pause);
-            return new StandbyBurstRun(pause.TotalMilliseconds, backlog, drain, writeRate, before, after,
-                maxUnreceived, samples);
+            calibrations.Add(Calibrate(primary, standby, writer, calibration));
+            calibrations.Add(Calibrate(primary, standby, writer, calibration));
+            return new StandbyBurstRun(pause.TotalMilliseconds, backlog, drain, writeRate, calibrations,
+                pollMs, maxUnreceived, samples);
         }
         finally
         {
@@ -121,7 +146,7 @@ public static class StandbyBurst
             writer.Run(false);
             backlog = Backlog(primary, standby);
         }
-        return new Calibration(backlog, TimeToCatchUp(primary, standby, out _));
+        return new Calibration(backlog, TimeToCatchUp(primary, standby, out _, null, null, out _));
     }
 
     private static BacklogSample Sample(NpgsqlConnection primary, NpgsqlConnection standby, Stopwatch clock,
@@ -143,13 +168,16 @@ public static class StandbyBurst
     /// began (the primary's LSN is read first, then the standby's): the end of the busy period.
     /// </summary>
     private static double TimeToCatchUp(NpgsqlConnection primary, NpgsqlConnection standby, out ulong lsn,
-        List<BacklogSample>? samples = null, Stopwatch? clock = null)
+        List<BacklogSample>? samples, Stopwatch? clock, out double slowestPollMs)
     {
         var watch = Stopwatch.StartNew();
+        slowestPollMs = 0;
         while (watch.Elapsed < Timeout)
         {
+            double pollStart = watch.Elapsed.TotalMilliseconds;
             lsn = StandbyControl.CurrentLsn(primary);
             ulong replayed = StandbyControl.ReplayLsn(standby);
+            slowestPollMs = Math.Max(slowestPollMs, watch.Elapsed.TotalMilliseconds - pollStart);
             if (samples is not null && clock is not null)
                 samples.Add(new BacklogSample(clock.Elapsed.TotalMilliseconds, Gap(lsn, replayed), 0, false));
             if (replayed >= lsn) return watch.Elapsed.TotalMilliseconds;
@@ -179,11 +207,17 @@ public static class StandbyBurst
         private readonly ManualResetEventSlim _on = new(false);
         private volatile bool _stop;
         private int _busy; // 1 from checking the switch until the transaction committed
+        private readonly Stopwatch _pace = new();
+        private long _done;
+
+        /// <summary>Statements per second while on; 0: as fast as the server takes them.</summary>
+        public double StatementsPerSecond { get; set; }
 
         public Writer(NpgsqlConnection connection)
         {
             _connection = connection;
-            Exec(_connection, "SET synchronous_commit = off");
+            // Each commit is flushed and shipped at once, so nothing waits for the WAL writer's timer.
+            Exec(_connection, "SET synchronous_commit = local");
             _thread = new Thread(Loop) { IsBackground = true, Name = "nb03 burst writer" };
             _thread.Start();
         }
@@ -191,7 +225,7 @@ public static class StandbyBurst
         /// <summary>Switches the writer on or off; off returns once its current transaction has committed.</summary>
         public void Run(bool on)
         {
-            if (on) { _on.Set(); return; }
+            if (on) { _done = 0; _pace.Restart(); _on.Set(); return; }
             _on.Reset();
             var watch = Stopwatch.StartNew();
             while (Volatile.Read(ref _busy) == 1 && watch.Elapsed < Timeout) Thread.Sleep(1);
@@ -210,7 +244,14 @@ public static class StandbyBurst
                     _on.Wait(50);
                     continue;
                 }
-                try { insert.ExecuteNonQuery(); }
+                // Paced: statement n waits until n / StatementsPerSecond seconds since the writer was switched on.
+                if (StatementsPerSecond > 0 && _done >= _pace.Elapsed.TotalSeconds * StatementsPerSecond)
+                {
+                    Volatile.Write(ref _busy, 0);
+                    Thread.Sleep(1);
+                    continue;
+                }
+                try { insert.ExecuteNonQuery(); _done++; }
                 catch (NpgsqlException) when (_stop) { return; }
                 finally { Volatile.Write(ref _busy, 0); }
             }

@@ -22,13 +22,20 @@ public sealed class StandbyBurstTests(Xunit.Abstractions.ITestOutputHelper log)
         var ex = Assert.Throws<ArgumentException>(() =>
             StandbyBurst.Run(primary, standby, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(5)));
         Assert.Equal("pause", ex.ParamName);
-        for (int i = 0; i < 6; i++)
+        for (int i = 0; i < 3; i++)
         {
-            var r = StandbyBurst.Run(primary, standby, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(20));
+            var r = StandbyBurst.Run(primary, standby, TimeSpan.FromMilliseconds(600), TimeSpan.FromMilliseconds(20), 600);
+            var (lo, hi) = r.PredictedDrainBandMs;
             log.WriteLine($"B {r.BacklogBytes / 1e6:F2} MB, λ {r.WriteRate / 1e6:F1} MB/s, μ {r.ReplayRate / 1e6:F1} MB/s, " +
-                $"ρ {r.Utilisation:F2}, drain {r.DrainMs:F0} ms, predicted {r.PredictedDrainMs:F0} ms, range " +
-                $"{r.PredictedDrainRangeMs}; B/μ {r.DrainWithoutWritesMs:F0} ms; μ before {r.Before.ReplayRate / 1e6:F1}, after " +
-                $"{r.After.ReplayRate / 1e6:F1}; max unreceived {r.MaxUnreceivedBytes / 1e3:F0} kB; samples {r.Samples.Count}");
+                $"ρ {r.Utilisation:F2}, drain {r.DrainMs:F1} ms, predicted {r.PredictedDrainMs:F1} ms, band " +
+                $"[{lo:F1}, {hi:F1}]; poll {r.PollMs:F1} ms; μs " +
+                string.Join("/", r.Calibrations.Select(c => (c.ReplayRate / 1e6).ToString("F0"))) +
+                $"; max unreceived {r.MaxUnreceivedBytes / 1e3:F0} kB; samples {r.Samples.Count}");
+            // Paused replay does not stop the WAL receiver: the backlog is received, only not applied.
+            Assert.True(r.ReceivedShareAtResume >= 0.5, $"received share {r.ReceivedShareAtResume:P1}");
+            // ρ ≪ ½, so the model's drain P·ρ/(1 − ρ) is shorter than the pause.
+            Assert.True(r.DrainMs < r.PauseMs, $"drain {r.DrainMs:F1} ms vs pause {r.PauseMs} ms");
+            Assert.All(r.Samples, smp => Assert.True(smp.BacklogBytes >= 0));
         }
     }
 }
