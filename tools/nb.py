@@ -6,6 +6,8 @@
   python3 tools/nb.py text NB.ipynb > NB.txt       a notebook as plain text ("%% md" / "%% code" blocks)
   python3 tools/nb.py build NB.txt NB.ipynb        that text back into a clean notebook; a block "%% setup"
                                                    becomes the canonical setup cell from the template
+  python3 tools/nb.py nav                          rewrite every notebook's navigation line (top and bottom):
+                                                   previous and next EXISTING notebook, names from README.md
 Only the standard library is used, so it runs wherever python3 does.
 """
 import hashlib, json, os, sys
@@ -93,7 +95,58 @@ def from_text(text, stem):
     return clean({"cells": cells}, stem)
 
 
+INDEX = "[Index](../README.md#the-19-topics)"
+
+
+def topic_names():
+    """Topic number -> name, from the README's table of the 19 topics."""
+    import re
+    names = {}
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"\| (\d\d) \| \[?([^\]|]+?)\]?(?:\([^)]*\))? \|", line)
+            if m:
+                names[m.group(1)] = m.group(2).strip()
+    return names
+
+
+def nav_line(number, files, names):
+    """Previous and next existing notebooks around topic `number` (files: number -> file name)."""
+    lower = [n for n in sorted(files) if n < number]
+    higher = [n for n in sorted(files) if n > number]
+    parts = []
+    if lower:
+        parts.append(f"[← {lower[-1]} {names[lower[-1]]}]({files[lower[-1]]})")
+    parts.append(INDEX)
+    if higher:
+        parts.append(f"[{higher[0]} {names[higher[0]]} →]({files[higher[0]]})")
+    return " · ".join(parts)
+
+
+def navigate():
+    folder = os.path.join(ROOT, "notebooks")
+    files = {f[:2]: f for f in sorted(os.listdir(folder)) if f.endswith(".ipynb") and f[:2].isdigit()
+             and f[:2] != "00"}
+    names = topic_names()
+    for number, name in files.items():
+        path = os.path.join(folder, name)
+        with open(path, encoding="utf-8") as f:
+            nb = json.load(f)
+        line = nav_line(number, files, names)
+        first = "".join(nb["cells"][0]["source"]).split("\n")
+        if INDEX not in first[0]:
+            raise SystemExit(f"{name}: the first cell does not start with a navigation line")
+        nb["cells"][0]["source"] = lines("\n".join([line] + first[1:]))
+        if INDEX not in "".join(nb["cells"][-1]["source"]):
+            raise SystemExit(f"{name}: the last cell is not the navigation cell")
+        nb["cells"][-1]["source"] = lines(line)
+        write(nb, path)
+
+
 def main(argv):
+    if argv == ["nav"]:
+        navigate()
+        return 0
     if len(argv) < 2 or argv[0] not in ("clean", "text", "build"):
         print(__doc__)
         return 2

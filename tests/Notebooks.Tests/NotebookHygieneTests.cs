@@ -67,6 +67,26 @@ public sealed partial class NotebookHygieneTests
 
     [Theory]
     [MemberData(nameof(NotebookFile.All), MemberType = typeof(NotebookFile))]
+    public void Navigation_links_the_previous_and_next_notebooks_that_exist(string notebook)
+    {
+        var nb = Load(notebook);
+        var all = NotebookFile.All().Select(r => (string)r[0]).Where(n => !n.StartsWith("00-")).ToList();
+        int at = all.IndexOf(notebook);
+        var expected = new[] { at > 0 ? all[at - 1] : null, at + 1 < all.Count ? all[at + 1] : null }
+            .OfType<string>().ToList();
+        foreach (var (where, text) in new[] { ("top", nb.Cells.First().Source.Split('\n')[0]),
+                     ("bottom", nb.Cells.Last().Source) })
+        {
+            var linked = RelativeLink().Matches(text).Select(m => m.Groups[1].Value)
+                .Where(t => t.EndsWith(".ipynb")).ToList();
+            Assert.True(expected.SequenceEqual(linked),
+                $"{nb.Name}: navigation at the {where} links [{string.Join(", ", linked)}], expected " +
+                $"[{string.Join(", ", expected)}]; run `python3 tools/nb.py nav`");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(NotebookFile.All), MemberType = typeof(NotebookFile))]
     public void Links_to_notebooks_and_files_that_exist(string notebook)
     {
         var nb = Load(notebook);
