@@ -34,6 +34,7 @@ public sealed class VarnishLab : IDisposable
     private readonly HttpClient http;
     private readonly ConcurrentDictionary<string, int> fetches = new();
     private readonly int basePort;
+    private FileStream? originLock;
 
     private VarnishLab(WebApplication origin, int basePort)
     {
@@ -73,11 +74,20 @@ public sealed class VarnishLab : IDisposable
     public static VarnishLab Start(int basePort)
     {
         Guard.InRange(basePort, 1, 65_500);
+        // The VCL names one origin port, so labs of different processes (library tests and a notebook run at
+        // the same time under `dotnet test Notebooks.sln`) take turns: the port is held under a file lock.
+        var held = HoldOriginPort(basePort + 9, TimeSpan.FromSeconds(90));
         VarnishLab? lab = null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, basePort + 9));
-        var web = builder.Build();
+        WebApplication web;
+        try { web = builder.Build(); }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
         web.Map("/{**path}", async (HttpContext ctx) =>
         {
             string path = ctx.Request.Path.Value ?? "/";
@@ -91,7 +101,7 @@ public sealed class VarnishLab : IDisposable
             ctx.Response.Headers["X-Origin-Fetch"] = lab.fetches[path].ToString(CultureInfo.InvariantCulture);
             await ctx.Response.WriteAsync("object " + path);
         });
-        lab = new VarnishLab(web, basePort);
+        lab = new VarnishLab(web, basePort) { originLock = held };
         try
         {
             web.StartAsync().GetAwaiter().GetResult();
@@ -186,5 +196,18 @@ public sealed class VarnishLab : IDisposable
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
         origin.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        originLock?.Dispose();
+        originLock = null;
+    }
+
+    private static FileStream HoldOriginPort(int port, TimeSpan wait)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"sdn-varnish-origin-{Environment.UserName}-{port}.lock");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) when (watch.Elapsed < wait) { Thread.Sleep(50); }
+        }
     }
 }
