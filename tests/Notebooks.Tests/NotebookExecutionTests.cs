@@ -91,6 +91,8 @@ public sealed class NotebookExecutionTests(ITestOutputHelper log)
         ["SDN_HAPROXY"] = "127.0.0.1:1",
         ["SDN_NGINX"] = "127.0.0.1:1",
         ["SDN_DNS_RESOLVER"] = "127.0.0.1:1",
+        ["SDN_VARNISH"] = "127.0.0.1:1",
+        ["SDN_REDIS_SERVER"] = "127.0.0.1:1",
     };
 
     private async Task ProveExerciseCheck(NotebookFile nb, NotebookRunner runner, NotebookCell exercise, NotebookCell check)

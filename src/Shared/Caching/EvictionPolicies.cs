@@ -214,21 +214,24 @@ public sealed class LfuWithDecay : IEvictionPolicy
 /// </summary>
 public sealed class SampledLru : IEvictionPolicy
 {
-    private const int PoolSize = 16; // EVPOOL_SIZE in Redis's evict.c
+    private readonly int _poolSize; // EVPOOL_SIZE = 16 in Redis's evict.c; 0 = no pool (naive sampling)
     private readonly List<int> _keys = new();
     private readonly Dictionary<int, (int Index, long LastUse)> _map = new();
     private readonly List<int> _pool = new();
     private readonly Random _rng;
     private long _clock;
 
-    public SampledLru(int capacity, int samples, int seed = 1)
+    /// <param name="poolSize">Candidates kept across evictions (16 as in Redis); 0 evicts the idlest of each
+    /// eviction's own k samples, the naive scheme Redis used before 3.0.</param>
+    public SampledLru(int capacity, int samples, int seed = 1, int poolSize = 16)
     {
         Capacity = Guard.InRange(capacity, 1, 10_000_000);
         Samples = Guard.InRange(samples, 1, 64);
+        _poolSize = Guard.InRange(poolSize, 0, 1024);
         _rng = new Random(seed);
     }
 
-    public string Name => $"sampled LRU k={Samples}";
+    public string Name => _poolSize == 0 ? $"naive sampled LRU k={Samples}" : $"sampled LRU k={Samples}";
     public int Capacity { get; }
     public int Samples { get; }
     public int Count => _map.Count;
@@ -249,6 +252,7 @@ public sealed class SampledLru : IEvictionPolicy
 
     private void Evict()
     {
+        if (_poolSize == 0) _pool.Clear();
         for (int s = 0; s < Samples; s++)
         {
             int candidate = _keys[_rng.Next(_keys.Count)];
@@ -257,7 +261,8 @@ public sealed class SampledLru : IEvictionPolicy
         // Keep the pool's best (idlest) 16; entries touched since they were pooled are re-ranked by LastUse.
         _pool.RemoveAll(k => !_map.ContainsKey(k));
         _pool.Sort((a, b) => _map[a].LastUse.CompareTo(_map[b].LastUse));
-        if (_pool.Count > PoolSize) _pool.RemoveRange(PoolSize, _pool.Count - PoolSize);
+        int keep = Math.Max(1, _poolSize);
+        if (_pool.Count > keep) _pool.RemoveRange(keep, _pool.Count - keep);
         int victim = _pool[0];
         _pool.RemoveAt(0);
         // Remove from the dense key list by swapping the last key into its slot.

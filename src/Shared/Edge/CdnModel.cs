@@ -72,17 +72,14 @@ public static class CdnModel
         Guard.InRange(requests, 1, 50_000_000);
         Guard.InRange(pops, 1, 1000);
         Guard.InRange(warmup, 0, requests - 1);
-        var sampler = new ZipfSampler(keys, exponent);
-        var rng = new Random(seed);
         var edges = Enumerable.Range(0, pops).Select(_ => new TtlLru(edgeCapacity)).ToArray();
         var shieldExpiry = new Dictionary<int, double>();
         long edgeHits = 0, shieldHits = 0, origin = 0;
-        double t = 0;
-        for (int i = 0; i < requests; i++)
+        int i = -1;
+        foreach (var (t, key, pop) in Requests(keys, exponent, requestsPerSecond, requests, pops, seed))
         {
-            t += -Math.Log(1 - rng.NextDouble()) / requestsPerSecond;
-            int key = sampler.Next(rng);
-            var edge = edges[pops == 1 ? 0 : rng.Next(pops)];
+            i++;
+            var edge = edges[pop];
             int counted = i >= warmup ? 1 : 0;
             if (edge.TryHit(key, t)) { edgeHits += counted; continue; }
             double expires;
@@ -93,6 +90,48 @@ public static class CdnModel
             edge.Put(key, expires);
         }
         return new CdnRun(requests - warmup, edgeHits, shieldHits, origin);
+    }
+
+    /// <summary>
+    /// The request trace that <see cref="Simulate"/> replays for the same arguments: Poisson arrival times at
+    /// <paramref name="requestsPerSecond"/>, a Zipf(keys, exponent) object (0-based rank) and an edge chosen
+    /// uniformly, so the same trace can be sent to real caches and compared with the simulation's counts.
+    /// </summary>
+    public static IEnumerable<(double Time, int Key, int Pop)> Requests(int keys, double exponent,
+        double requestsPerSecond, int requests, int pops, int seed)
+    {
+        Guard.InRange(keys, 1, 10_000_000);
+        Guard.InRange(requestsPerSecond, 1e-3, 1e9);
+        Guard.InRange(requests, 1, 50_000_000);
+        Guard.InRange(pops, 1, 1000);
+        return Iterate();
+
+        IEnumerable<(double, int, int)> Iterate()
+        {
+            var sampler = new ZipfSampler(keys, exponent);
+            var rng = new Random(seed);
+            double t = 0;
+            for (int i = 0; i < requests; i++)
+            {
+                t += -Math.Log(1 - rng.NextDouble()) / requestsPerSecond;
+                int key = sampler.Next(rng);
+                yield return (t, key, pops == 1 ? 0 : rng.Next(pops));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Expected number of distinct (edge, object) pairs among <paramref name="requests"/> independent requests
+    /// spread uniformly over <paramref name="pops"/> edges: P·Σ(1 − (1 − pᵢ/P)ⁿ). With caches that never expire
+    /// or evict, that is the number of origin fetches without a shield (P edges) or with one (P = 1: distinct
+    /// objects). The count is a sum of negatively associated indicators, so its variance is at most this mean.
+    /// </summary>
+    public static double ExpectedDistinct(IReadOnlyList<double> p, int requests, int pops)
+    {
+        Guard.NotEmpty(p);
+        Guard.InRange(requests, 0, 50_000_000);
+        Guard.InRange(pops, 1, 1000);
+        return pops * p.Sum(q => 1 - Math.Pow(1 - q / pops, requests));
     }
 
     /// <summary>Edge hit ratio (one edge, no shield) over <paramref name="seeds"/> independent runs (seeds 1…n):
