@@ -121,6 +121,20 @@ public static class Payloads
         };
     }
 
+    /// <summary>Bytes each field costs alone: as a JSON member (<c>"name":value,</c>) and as a Protobuf field
+    /// (tag + length/varint + value). Small numbers and booleans under long names are where binary wins big.</summary>
+    public static IReadOnlyList<(string Field, string Type, int Json, int Protobuf)> PerField(User user)
+    {
+        Guard.NotNull(user);
+        return User.Descriptor.Fields.InFieldNumberOrder().Select(f =>
+        {
+            var one = SampleUsers.AsJsonObject(user, new[] { f.JsonName });
+            int json = JsonSerializer.SerializeToUtf8Bytes(one, Json).Length - 2 + 1;   // minus {}, plus a comma
+            int proto = SampleUsers.Mask(user, new[] { f.JsonName }).CalculateSize();
+            return (f.JsonName, f.FieldType.ToString().ToLowerInvariant(), json, proto);
+        }).ToArray();
+    }
+
     public static EncodedSize Sizes(string format, byte[] raw) =>
         new(Guard.NotEmpty(format), Guard.NotNull(raw).Length, Gzip(raw).Length, Brotli(raw).Length);
 
