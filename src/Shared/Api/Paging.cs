@@ -167,8 +167,8 @@ public static class PagingConsistency
 {
     /// <summary>
     /// Reads page 1, applies the change (<paramref name="inserted"/> newer posts, or deleting
-    /// <paramref name="deleted"/> posts of page 1), reads page 2, and counts ids seen twice and ids that belonged on
-    /// page 2 (the rows after page 1 that still exist) but were not returned. A fresh SQLite table per run.
+    /// <paramref name="deleted"/> posts of page 1), reads page 2, and counts ids seen twice and ids the client
+    /// passed without seeing. A fresh SQLite table per run.
     /// </summary>
     public static PagingAnomaly Run(PagingKind kind, int rows, int pageSize, int inserted, int deleted)
     {
@@ -177,13 +177,18 @@ public static class PagingConsistency
         Guard.InRange(deleted, 0, pageSize);
         using var feed = new SqliteFeed(rows);
         var page1 = kind == PagingKind.Offset ? feed.Offset(0, pageSize) : feed.Keyset(null, pageSize, kind == PagingKind.KeysetComposite);
-        var expectedNext = feed.Offset(pageSize, pageSize).Ids;   // what page 2 should be, before the change
         feed.InsertNewest(inserted);
         feed.Delete(page1.Ids.Take(deleted));
         var page2 = kind == PagingKind.Offset ? feed.Offset(pageSize, pageSize)
                   : feed.Keyset(page1.Last, pageSize, kind == PagingKind.KeysetComposite);
         int dup = page2.Ids.Count(page1.Ids.Contains);
-        int skipped = expectedNext.Count(id => !page2.Ids.Contains(id));
+        // Skipped: rows still in the table that sort after page 1's last row and up to page 2's last row (so a
+        // client reading pages in order has passed them) but were on neither page: it will never see them.
+        var between = page1.Last is { } l1 && page2.Last is { } l2
+            ? feed.Run("SELECT id, created_at FROM nb11_feed WHERE (created_at, id) < ($t1, $i1) AND (created_at, id) >= ($t2, $i2)",
+                ("$t1", l1.CreatedAt), ("$i1", l1.Id), ("$t2", l2.CreatedAt), ("$i2", l2.Id)).Ids
+            : Array.Empty<long>();
+        int skipped = between.Count(id => !page2.Ids.Contains(id) && !page1.Ids.Contains(id));
         string change = inserted > 0 && deleted > 0 ? $"{inserted} inserted, {deleted} deleted"
                       : inserted > 0 ? $"{inserted} newer posts inserted" : deleted > 0 ? $"{deleted} posts of page 1 deleted" : "no change";
         return new PagingAnomaly(change, kind, dup, skipped);

@@ -68,8 +68,10 @@ public sealed class PagingTests
     {
         var ins = PagingConsistency.Run(PagingKind.Offset, 200, 20, inserted: 5, deleted: 0);
         Assert.Equal(5, ins.Duplicates);
+        Assert.Equal(0, ins.Skipped);
         var del = PagingConsistency.Run(PagingKind.Offset, 200, 20, inserted: 0, deleted: 4);
         Assert.Equal(4, del.Skipped);
+        Assert.Equal(0, del.Duplicates);
         var k = PagingConsistency.Run(PagingKind.KeysetComposite, 200, 20, inserted: 5, deleted: 4);
         Assert.Equal(0, k.Duplicates);
         Assert.Equal(0, k.Skipped);
@@ -235,5 +237,33 @@ public sealed class VersioningTests
         Assert.Equal(v2, re);
         Assert.Equal("", WireEvolution.TypeChanged(u, 42).Name);
         Assert.NotEqual("parsed", WireEvolution.RenamedJsonField(u));
+    }
+}
+
+public sealed class ApiServerTests
+{
+    private readonly Xunit.Abstractions.ITestOutputHelper _out;
+    public ApiServerTests(Xunit.Abstractions.ITestOutputHelper output) => _out = output;
+
+    [Fact]
+    public async Task One_kestrel_app_serves_rest_grpc_and_graphql_and_counts_queries()
+    {
+        using var store = new SqliteUserStore(users: 30, postsPerUser: 3);
+        await using var server = await ApiServer.StartAsync(store);
+        using var clients = new ApiClients(server.BaseAddress);
+        var calls = clients.Compare(1, new[] { "name", "avatarUrl" }, 5);
+        foreach (var c in calls) _out.WriteLine(c.ToString());
+        Assert.Equal(Payloads.RestJson(new[] { store.User(1)! }).Length, calls[0].BodyBytes);
+        foreach (var style in new[] { "REST", "gRPC", "GraphQL" })
+            Assert.True(calls.Where(c => c.Style == style).Last().Total < calls.First(c => c.Style == style).Total);
+        var (resp, _) = clients.Rest("/v1/users/2", 1);
+        Assert.Equal(ApiServer.V1Sunset, DeprecationHeaders.ParseSunset(resp.Headers.GetValues("Sunset").Single()));
+        int q0 = store.Queries;
+        var naive = clients.GraphQl("{ users(first: 20) { name posts { title } } }", 1, batched: false).Json;
+        int q1 = store.Queries;
+        var batched = clients.GraphQl("{ users(first: 20) { name posts { title } } }", 1, batched: true).Json;
+        Assert.Equal(21, q1 - q0);
+        Assert.Equal(2, store.Queries - q1);
+        Assert.Equal(naive, batched);
     }
 }
