@@ -51,6 +51,7 @@ public sealed class ApiServer : IAsyncDisposable
         Guard.NotNull(store);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.None);     // no "Now listening on…" lines in the notebook
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddSingleton(store);
         builder.Services.AddGrpc();
