@@ -1,0 +1,150 @@
+using Polly;
+using Polly.CircuitBreaker;
+
+namespace SystemDesign.Resilience;
+
+/// <summary>One call of a script: when it is made and whether the dependency would fail it.</summary>
+public readonly record struct ScriptedCall(TimeSpan At, bool Fails);
+
+/// <summary>What a breaker did with a script: per call, admitted or not; and its transitions.</summary>
+public sealed record BreakerRun(string Name, bool[] Admitted, IReadOnlyList<Transition> Transitions)
+{
+    /// <summary>Calls that reached the dependency.</summary>
+    public int Calls => Admitted.Count(a => a);
+}
+
+/// <summary>The exception our scripts inject (the only one the breakers count as a failure).</summary>
+public sealed class InjectedFault() : Exception("injected fault");
+
+/// <summary>Failure scripts, and the same script through our breaker and through Polly's.</summary>
+public static class BreakerLab
+{
+    /// <summary>
+    /// Calls every <paramref name="intervalMs"/> for <paramref name="seconds"/>: failing with probability
+    /// <paramref name="baseFailure"/>, and always inside the outage [outageFrom, outageTo) (seconds).
+    /// </summary>
+    public static ScriptedCall[] Outage(double seconds, double intervalMs, double outageFrom, double outageTo,
+        double baseFailure, int seed)
+    {
+        Guard.InRange(seconds, 0.1, 3_600);
+        Guard.InRange(intervalMs, 1, 60_000);
+        Guard.InRange(outageFrom, 0, seconds);
+        Guard.InRange(outageTo, outageFrom, seconds);
+        Guard.InRange(baseFailure, 0, 1);
+        var rng = new Random(seed);
+        int n = (int)(seconds * 1000 / intervalMs);
+        return Enumerable.Range(0, n).Select(i =>
+        {
+            double t = i * intervalMs / 1000;
+            bool fails = (t >= outageFrom && t < outageTo) || rng.NextDouble() < baseFailure;
+            return new ScriptedCall(TimeSpan.FromMilliseconds(i * intervalMs), fails);
+        }).ToArray();
+    }
+
+    /// <summary>The script through our <see cref="CircuitBreaker"/>, on a virtual clock.</summary>
+    public static BreakerRun RunOurs(IReadOnlyList<ScriptedCall> script, BreakerOptions options)
+    {
+        Guard.NotNull(script);
+        var clock = new ManualClock();
+        var breaker = new CircuitBreaker(options, clock);
+        var admitted = new bool[script.Count];
+        for (int i = 0; i < script.Count; i++)
+        {
+            clock.SetTo(script[i].At);
+            bool fails = script[i].Fails;
+            admitted[i] = breaker.Execute(() => !fails) is not null;
+        }
+        return new BreakerRun("ours", admitted, breaker.Transitions.ToArray());
+    }
+
+    /// <summary>The script through Polly v8's circuit breaker strategy, on a virtual clock.</summary>
+    public static BreakerRun RunPolly(IReadOnlyList<ScriptedCall> script, BreakerOptions options)
+    {
+        Guard.NotNull(script);
+        var clock = new ManualClock();
+        var transitions = new List<Transition>();
+        var pipeline = PollyPipelines.Breaker(options, clock, transitions);
+        var admitted = new bool[script.Count];
+        for (int i = 0; i < script.Count; i++)
+        {
+            clock.SetTo(script[i].At);
+            bool fails = script[i].Fails, ran = false;
+            try
+            {
+                pipeline.Execute(() => { ran = true; if (fails) throw new InjectedFault(); });
+            }
+            catch (BrokenCircuitException) { }
+            catch (InjectedFault) { }
+            admitted[i] = ran;
+        }
+        return new BreakerRun("Polly", admitted, transitions);
+    }
+
+    /// <summary>Index of the first call where two runs decided differently, or −1.</summary>
+    public static int FirstDisagreement(BreakerRun a, BreakerRun b)
+    {
+        Guard.NotNull(a); Guard.NotNull(b);
+        int n = Math.Min(a.Admitted.Length, b.Admitted.Length);
+        for (int i = 0; i < n; i++) if (a.Admitted[i] != b.Admitted[i]) return i;
+        return a.Admitted.Length == b.Admitted.Length ? -1 : n;
+    }
+
+    /// <summary>The breaker's state over the script's time, as 0 closed, 1 half-open, 2 open (for a chart).</summary>
+    public static (double[] Seconds, double[] Level) StateLine(BreakerRun run, double endSeconds)
+    {
+        Guard.NotNull(run);
+        var xs = new List<double> { 0 };
+        var ys = new List<double> { 0 };
+        foreach (var t in run.Transitions)
+        {
+            xs.Add(t.At.TotalSeconds); ys.Add(Level(t.From));
+            xs.Add(t.At.TotalSeconds); ys.Add(Level(t.To));
+        }
+        xs.Add(endSeconds); ys.Add(ys[^1]);
+        return (xs.ToArray(), ys.ToArray());
+    }
+
+    private static double Level(BreakerState s) => s switch
+    {
+        BreakerState.Closed => 0, BreakerState.HalfOpen => 1, _ => 2
+    };
+}
+
+/// <summary>Polly v8 pipelines built with Polly.Core's ResiliencePipelineBuilder.</summary>
+public static class PollyPipelines
+{
+    /// <summary>A circuit breaker that counts <see cref="InjectedFault"/> and records its transitions.</summary>
+    public static ResiliencePipeline Breaker(BreakerOptions options, TimeProvider clock, List<Transition> log)
+    {
+        Guard.NotNull(options).Validate();
+        Guard.NotNull(clock); Guard.NotNull(log);
+        var start = clock.GetUtcNow();
+        var state = BreakerState.Closed;
+        void Note(BreakerState to)
+        {
+            log.Add(new Transition(clock.GetUtcNow() - start, state, to));
+            state = to;
+        }
+        return new ResiliencePipelineBuilder { TimeProvider = clock }
+            .AddCircuitBreaker((CircuitBreakerStrategyOptions)Options(new CircuitBreakerStrategyOptions(),
+                options, new PredicateBuilder().Handle<InjectedFault>(), Note))
+            .Build();
+    }
+
+    /// <summary>Polly's options from ours, with callbacks that report each transition.</summary>
+    public static CircuitBreakerStrategyOptions<T> Options<T>(CircuitBreakerStrategyOptions<T> target,
+        BreakerOptions o, Func<CircuitBreakerPredicateArguments<T>, ValueTask<bool>> shouldHandle,
+        Action<BreakerState> note)
+    {
+        Guard.NotNull(target); Guard.NotNull(o); Guard.NotNull(shouldHandle); Guard.NotNull(note);
+        target.FailureRatio = o.FailureRatio;
+        target.MinimumThroughput = o.MinimumThroughput;
+        target.SamplingDuration = o.SamplingDuration;
+        target.BreakDuration = o.BreakDuration;
+        target.ShouldHandle = shouldHandle;
+        target.OnOpened = _ => { note(BreakerState.Open); return default; };
+        target.OnHalfOpened = _ => { note(BreakerState.HalfOpen); return default; };
+        target.OnClosed = _ => { note(BreakerState.Closed); return default; };
+        return target;
+    }
+}
