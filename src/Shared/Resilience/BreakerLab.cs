@@ -80,6 +80,29 @@ public static class BreakerLab
         return new BreakerRun("Polly", admitted, transitions);
     }
 
+    /// <summary>
+    /// Measures how many failing calls it takes to open: <paramref name="healthyCalls"/> successes, then
+    /// failures only, 10 ms apart (the sampling window must hold them all). Runs ours or Polly's breaker.
+    /// </summary>
+    public static int FailuresToOpen(BreakerOptions options, int healthyCalls, bool polly)
+    {
+        Guard.NotNull(options).Validate();
+        Guard.InRange(healthyCalls, 0, 100_000);
+        Guard.That(options.FailureRatio < 1 || healthyCalls == 0, "a ratio of 1 never opens after a success",
+            nameof(options));
+        // Enough failures to open: k ≥ ratio·healthy/(1 − ratio) and k ≥ minimum − healthy.
+        int total = healthyCalls + options.MinimumThroughput + 2 + (options.FailureRatio < 1
+            ? (int)Math.Ceiling(options.FailureRatio * healthyCalls / (1 - options.FailureRatio)) : 0);
+        Guard.That(total * 0.01 < options.SamplingDuration.TotalSeconds / 10 * 9,
+            "the sampling window must hold the whole run", nameof(options));
+        var script = Enumerable.Range(0, total).Select(i =>
+            new ScriptedCall(TimeSpan.FromMilliseconds(i * 10), i >= healthyCalls)).ToArray();
+        var run = polly ? RunPolly(script, options) : RunOurs(script, options);
+        Guard.That(run.Transitions.Count > 0, "the breaker never opened", nameof(options));
+        int openedAt = (int)Math.Round(run.Transitions[0].At.TotalMilliseconds / 10);
+        return openedAt - healthyCalls + 1;
+    }
+
     /// <summary>Index of the first call where two runs decided differently, or −1.</summary>
     public static int FirstDisagreement(BreakerRun a, BreakerRun b)
     {
