@@ -1,0 +1,81 @@
+namespace SystemDesign.Resilience;
+
+/// <summary>Availability and latency of a run through the real chain.</summary>
+public sealed record ChainRun(string Name, int Requests, double FullShare, double AnsweredShare,
+    double P50Ms, double P99Ms, int[] Received)
+{
+    /// <summary>Summarizes answers.</summary>
+    public static ChainRun From(string name, IReadOnlyList<ChainAnswer> answers, int[] received)
+    {
+        Guard.NotEmpty(answers);
+        var ms = answers.Select(a => a.Ms).ToArray();
+        return new ChainRun(name, answers.Count, answers.Count(a => a.Full) / (double)answers.Count,
+            answers.Count(a => a.Status == 200) / (double)answers.Count,
+            Notebook.Stats.Percentile(ms, 0.5), Notebook.Stats.Percentile(ms, 0.99), received);
+    }
+}
+
+/// <summary>What the breaker experiment on the real chain measured.</summary>
+public sealed record BreakerChainRun(ChainAnswer[] Answers, IReadOnlyList<Transition> Polly,
+    IReadOnlyList<Transition> Ours, int Disagreements, int OutageRequests, int OutageCallsReachingC,
+    double OpenP50Ms, double FailingP50Ms);
+
+/// <summary>Experiments on the real three-service chain (A → B → C on loopback).</summary>
+public static class ChainLab
+{
+    /// <summary>
+    /// A, B and C fail their own share of requests (503) independently; B → C uses
+    /// <paramref name="bToC"/>, A → B <paramref name="aToB"/>. Returns the measured availability and latency.
+    /// </summary>
+    public static async Task<ChainRun> AvailabilityAsync(string name, double[] failure, CallPolicy aToB,
+        CallPolicy bToC, int requests, int concurrency, int seed, int workMs = 1)
+    {
+        Guard.NotNull(failure);
+        Guard.That(failure.Length == 3, "three services", nameof(failure));
+        await using var chain = await ServiceChain.StartAsync(new[] { aToB, bToC }, seed);
+        for (int i = 0; i < 3; i++)
+        {
+            chain.Faults(i).FailureRate = failure[i];
+            chain.Faults(i).DelayMs = i == 2 ? Guard.InRange(workMs, 0, 1_000) : 0;
+        }
+        await chain.DriveAsync(Math.Min(20, requests), concurrency);       // warm the connections
+        chain.ResetCounts();
+        var answers = await chain.DriveAsync(requests, concurrency);
+        return ChainRun.From(name, answers, chain.Received);
+    }
+
+    /// <summary>
+    /// Sequential requests 50 ms apart in virtual time; C is down for requests [from, to): it hangs (8× B's
+    /// timeout) in the first half of the outage and answers a fast 503 in the second. B → C has a timeout and
+    /// Polly's breaker, with our breaker as a shadow on the same outcomes and the same virtual clock.
+    /// </summary>
+    public static async Task<BreakerChainRun> BreakerOutageAsync(BreakerOptions options, int requests,
+        int from, int to, int timeoutMs, int seed)
+    {
+        Guard.NotNull(options).Validate();
+        Guard.InRange(requests, 10, 10_000);
+        Guard.InRange(from, 0, requests);
+        Guard.InRange(to, from, requests);
+        Guard.InRange(timeoutMs, 5, 1_000);
+        var clock = new ManualClock();
+        var bToC = new CallPolicy(TimeoutMs: timeoutMs, Breaker: options, Shadow: true);
+        await using var chain = await ServiceChain.StartAsync(new[] { CallPolicy.None, bToC }, seed, clock);
+        var c = chain.Faults(2);
+        int reached = 0, mid = (from + to) / 2;
+        var answers = await chain.DriveAsync(requests, 1, k =>
+        {
+            clock.SetTo(TimeSpan.FromMilliseconds(50.0 * k));
+            if (k == from) { chain.ResetCounts(); c.Down = true; c.OutageDelayMs = timeoutMs * 8; }
+            if (k == mid) c.OutageDelayMs = 0;
+            if (k == to) { reached = chain.Received[2]; c.Down = false; c.OutageDelayMs = 0; }
+        });
+        if (to == requests) reached = chain.Received[2];
+        var outage = answers.Skip(from).Take(to - from).ToArray();
+        var fast = outage.Where(a => a.Refused).Select(a => a.Ms).ToArray();
+        var slow = outage.Where(a => !a.Refused && a.Status != 200).Select(a => a.Ms).ToArray();
+        return new BreakerChainRun(answers, chain.PollyTransitions(1), chain.Shadow(1)!.Transitions.ToArray(),
+            chain.ShadowDisagreements(1), to - from, reached,
+            fast.Length == 0 ? double.NaN : Notebook.Stats.Percentile(fast, 0.5),
+            slow.Length == 0 ? double.NaN : Notebook.Stats.Percentile(slow, 0.5));
+    }
+}

@@ -1,0 +1,51 @@
+using SystemDesign.Resilience;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace SystemDesign.Tests.Resilience;
+
+public class ChainTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Healthy_chain_answers_everything_and_counts_calls()
+    {
+        var run = await ChainLab.AvailabilityAsync("ok", new[] { 0.0, 0.0, 0.0 }, CallPolicy.None,
+            CallPolicy.None, 50, 4, seed: 1);
+        Assert.Equal(1.0, run.FullShare);
+        Assert.Equal(new[] { 50, 50, 50 }, run.Received);
+    }
+
+    [Fact]
+    public async Task Availability_is_near_the_product()
+    {
+        var run = await ChainLab.AvailabilityAsync("p", new[] { 0.05, 0.1, 0.15 }, CallPolicy.None,
+            CallPolicy.None, 400, 8, seed: 2);
+        output.WriteLine($"{run}");
+        double model = 0.95 * 0.9 * 0.85, se = Math.Sqrt(model * (1 - model) / 400);
+        Assert.InRange(run.FullShare, model - 4 * se, model + 4 * se);
+        var fb = await ChainLab.AvailabilityAsync("fb", new[] { 0.05, 0.1, 0.15 },
+            new CallPolicy(Fallback: true), new CallPolicy(Retries: 2), 400, 8, seed: 3);
+        output.WriteLine($"{fb}");
+        Assert.InRange(fb.AnsweredShare, 0.95 - 4 * Math.Sqrt(0.95 * 0.05 / 400), 1);
+    }
+
+    [Fact]
+    public async Task Breaker_in_the_chain_agrees_with_the_shadow()
+    {
+        var o = new BreakerOptions(0.5, 10, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1.5));
+        var run = await ChainLab.BreakerOutageAsync(o, 320, 80, 200, 25, seed: 4);
+        output.WriteLine(string.Join(", ", run.Polly));
+        output.WriteLine($"reached {run.OutageCallsReachingC}/{run.OutageRequests} open {run.OpenP50Ms} failing {run.FailingP50Ms}");
+        Assert.Equal(0, run.Disagreements);
+        Assert.Equal(run.Ours, run.Polly);
+        Assert.True(run.Polly.Count >= 3);
+        Assert.True(run.OutageCallsReachingC < run.OutageRequests / 2);
+    }
+
+    [Fact]
+    public void Shadow_needs_a_plain_breaker()
+    {
+        Assert.ThrowsAny<ArgumentException>(() => ChainLab.BreakerOutageAsync(
+            BreakerOptions.PollyDefaults, 5, 0, 1, 25, 1).GetAwaiter().GetResult());
+    }
+}
