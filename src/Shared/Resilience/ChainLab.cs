@@ -78,4 +78,29 @@ public static class ChainLab
             fast.Length == 0 ? double.NaN : Notebook.Stats.Percentile(fast, 0.5),
             slow.Length == 0 ? double.NaN : Notebook.Stats.Percentile(slow, 0.5));
     }
+
+    /// <summary>
+    /// C answers in <paramref name="fastMs"/>, but a share <paramref name="slowShare"/> of its requests take
+    /// <paramref name="slowMs"/>. B → C is plain, or hedged: a second request to C after
+    /// <paramref name="hedgeAfterMs"/> if the first has not answered, the first answer wins.
+    /// </summary>
+    public static async Task<TailRun> TailAsync(string name, int? hedgeAfterMs, double slowShare, int slowMs,
+        int fastMs, double thresholdMs, int requests, int concurrency, int seed)
+    {
+        Guard.InRange(slowShare, 0, 1);
+        Guard.InRange(thresholdMs, 0, 60_000);
+        var bToC = new CallPolicy(TimeoutMs: 2_000, HedgeAfterMs: hedgeAfterMs);
+        await using var chain = await ServiceChain.StartAsync(new[] { CallPolicy.None, bToC }, seed);
+        var c = chain.Faults(2);
+        c.DelayMs = fastMs; c.SlowShare = slowShare; c.SlowMs = slowMs;
+        await chain.DriveAsync(Math.Min(20, requests), concurrency);
+        chain.ResetCounts();
+        var answers = await chain.DriveAsync(requests, concurrency);
+        return new TailRun(ChainRun.From(name, answers, chain.Received),
+            answers.Count(a => a.Ms > thresholdMs) / (double)requests,
+            chain.Received[2] / (double)requests);
+    }
 }
+
+/// <summary>A tail-latency run: the share of requests slower than the threshold, and C's load.</summary>
+public sealed record TailRun(ChainRun Run, double ShareOverThreshold, double CallsToCPerRequest);

@@ -49,3 +49,16 @@ public class ChainTests(ITestOutputHelper output)
             BreakerOptions.PollyDefaults, 5, 0, 1, 25, 1).GetAwaiter().GetResult());
     }
 }
+
+public class TailTests
+{
+    [Fact]
+    public async Task Hedging_cuts_the_slow_share_and_adds_calls()
+    {
+        var plain = await ChainLab.TailAsync("p", null, 0.2, 60, 1, 30, 100, 4, seed: 1);
+        var hedged = await ChainLab.TailAsync("h", 8, 0.2, 60, 1, 30, 100, 4, seed: 2);
+        Assert.True(hedged.ShareOverThreshold < plain.ShareOverThreshold);
+        Assert.True(hedged.CallsToCPerRequest > 1.0);
+        Assert.InRange(plain.CallsToCPerRequest, 1.0, 1.0);
+    }
+}
