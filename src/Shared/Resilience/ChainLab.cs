@@ -100,6 +100,38 @@ public static class ChainLab
             answers.Count(a => a.Ms > thresholdMs) / (double)requests,
             chain.Received[2] / (double)requests);
     }
+
+    /// <summary>Least-squares slope of y on x.</summary>
+    public static double Slope(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        Guard.NotNull(x); Guard.NotNull(y);
+        Guard.That(x.Count == y.Count && x.Count >= 2, "two or more points, as many x as y", nameof(y));
+        double mx = x.Average(), my = y.Average();
+        double sxy = x.Zip(y, (a, b) => (a - mx) * (b - my)).Sum(), sxx = x.Sum(a => (a - mx) * (a - mx));
+        Guard.That(sxx > 0, "x must vary", nameof(x));
+        return sxy / sxx;
+    }
+
+    /// <summary>
+    /// Median client latency (ms) through chains of 2, 3, … services that do no work and only forward
+    /// (what a proxy hop is), <paramref name="requests"/> sequential requests each; index k is k + 2 services.
+    /// </summary>
+    public static async Task<double[]> ForwardingHopsAsync(int maxServices, int requests, int seed)
+    {
+        Guard.InRange(maxServices, 2, 9);
+        Guard.InRange(requests, 10, 10_000);
+        var medians = new List<double>();
+        for (int n = 2; n <= maxServices; n++)
+        {
+            await using var chain = await ServiceChain.StartAsync(
+                Enumerable.Repeat(CallPolicy.None, n - 1).ToArray(), seed + n);
+            await chain.DriveAsync(20);
+            var answers = await chain.DriveAsync(requests);
+            Guard.That(answers.All(a => a.Status == 200), "a healthy chain answers", nameof(requests));
+            medians.Add(Notebook.Stats.Percentile(answers.Select(a => a.Ms).ToArray(), 0.5));
+        }
+        return medians.ToArray();
+    }
 }
 
 /// <summary>A tail-latency run: the share of requests slower than the threshold, and C's load.</summary>

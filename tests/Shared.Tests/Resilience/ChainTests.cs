@@ -62,3 +62,15 @@ public class TailTests
         Assert.InRange(plain.CallsToCPerRequest, 1.0, 1.0);
     }
 }
+
+public class HopTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Longer_chains_take_longer()
+    {
+        var m = await ChainLab.ForwardingHopsAsync(6, 100, seed: 1);
+        output.WriteLine(string.Join(" ", m.Select(x => x.ToString("F3"))));
+        Assert.Equal(5, m.Length);
+        Assert.True(m[^1] > m[0]);
+    }
+}
