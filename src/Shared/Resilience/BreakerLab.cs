@@ -103,6 +103,42 @@ public static class BreakerLab
         return openedAt - healthyCalls + 1;
     }
 
+    /// <summary>
+    /// Opens a breaker with failures, waits out the break, starts a probe that stays in flight, and tries
+    /// <paramref name="others"/> more calls meanwhile; then the probe succeeds. Returns how many of the
+    /// others each breaker admitted, and each breaker's state after the probe.
+    /// </summary>
+    public static async Task<(int PollyAdmitted, int OursAdmitted, BreakerState PollyAfter,
+        BreakerState OursAfter)> CallsDuringProbeAsync(BreakerOptions options, int others)
+    {
+        Guard.NotNull(options).Validate();
+        Guard.InRange(others, 1, 10_000);
+        var clock = new ManualClock();
+        var log = new List<Transition>();
+        var polly = PollyPipelines.Breaker(options, clock, log);
+        var ours = new CircuitBreaker(options, clock);
+        for (int i = 0; i < options.MinimumThroughput; i++)
+        {
+            try { polly.Execute(() => throw new InjectedFault()); } catch (InjectedFault) { }
+            ours.Execute(() => false);
+        }
+        clock.Advance(options.BreakDuration);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probe = polly.ExecuteAsync(async _ => await release.Task);
+        Guard.That(ours.TryAcquire(), "our breaker admits the probe", nameof(options));
+        int pollyAdmitted = 0, oursAdmitted = 0;
+        for (int i = 0; i < others; i++)
+        {
+            try { polly.Execute(() => { pollyAdmitted++; }); } catch (BrokenCircuitException) { }
+            if (ours.TryAcquire()) { oursAdmitted++; ours.Record(true); }
+        }
+        release.SetResult();
+        await probe;
+        ours.Record(true);
+        var pollyAfter = log.Count == 0 ? BreakerState.Closed : log[^1].To;
+        return (pollyAdmitted, oursAdmitted, pollyAfter, ours.State);
+    }
+
     /// <summary>Index of the first call where two runs decided differently, or −1.</summary>
     public static int FirstDisagreement(BreakerRun a, BreakerRun b)
     {

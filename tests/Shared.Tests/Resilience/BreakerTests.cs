@@ -73,3 +73,17 @@ public class BreakerTests
         Assert.ThrowsAny<ArgumentException>(() => BreakerLab.Outage(10, 0, 1, 2, 0, 1));
     }
 }
+
+public class HalfOpenTests
+{
+    [Fact]
+    public async Task Only_the_probe_passes_while_it_is_in_flight()
+    {
+        var o = new BreakerOptions(0.5, 4, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+        var r = await BreakerLab.CallsDuringProbeAsync(o, 5);
+        Assert.Equal(0, r.PollyAdmitted);
+        Assert.Equal(0, r.OursAdmitted);
+        Assert.Equal(BreakerState.Closed, r.PollyAfter);
+        Assert.Equal(BreakerState.Closed, r.OursAfter);
+    }
+}
