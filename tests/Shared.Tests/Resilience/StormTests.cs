@@ -40,3 +40,18 @@ public class StormTests(ITestOutputHelper output)
         Assert.ThrowsAny<ArgumentException>(() => RetryStorm.FluidRecoveryWithoutRetries(10, 5, 1));
     }
 }
+
+public class OutageTimelineTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Sync_is_the_product_and_async_the_front()
+    {
+        var r = OutageTimeline.Run(new[] { 3600.0, 3600, 3600 }, new[] { 36.0, 72, 180 }, 3600 * 2000,
+            200_000, seed: 1);
+        output.WriteLine($"{r}");
+        double a0 = 3600 / 3636.0, a1 = 3600 / 3672.0, a2 = 3600 / 3780.0;
+        Assert.InRange(r.SyncShare, a0 * a1 * a2 - 5 * r.SyncStdErr, a0 * a1 * a2 + 5 * r.SyncStdErr);
+        Assert.InRange(r.AcceptedShare, a0 - 5 * r.AcceptedStdErr, a0 + 5 * r.AcceptedStdErr);
+        Assert.True(r.MeanDelaySeconds > 0);
+    }
+}
