@@ -98,7 +98,7 @@ public static class ChainLab
         var answers = await chain.DriveAsync(requests, concurrency);
         return new TailRun(ChainRun.From(name, answers, chain.Received),
             answers.Count(a => a.Ms > thresholdMs) / (double)requests,
-            chain.Received[2] / (double)requests);
+            chain.Received[2] / (double)requests, answers.Count(a => a.Slow) / (double)requests);
     }
 
     /// <summary>Least-squares slope of y on x.</summary>
@@ -132,7 +132,47 @@ public static class ChainLab
         }
         return medians.ToArray();
     }
+
+    /// <summary>
+    /// A real cascade: every service has <paramref name="workers"/> workers; C takes
+    /// <paramref name="slowMs"/> per request. Clients send <paramref name="requests"/> checkouts (A → B → C)
+    /// and as many "/local" requests that A answers alone, <paramref name="concurrency"/> at a time each.
+    /// Protected: B → C has a timeout, Polly's breaker and a fallback. Returns both kinds' answers.
+    /// </summary>
+    public static async Task<(ChainRun Checkout, ChainRun Local)> CascadeAsync(bool protectedCalls,
+        int workers, int slowMs, int requests, int concurrency, int seed)
+    {
+        Guard.InRange(workers, 1, 1_000);
+        Guard.InRange(slowMs, 1, 10_000);
+        Guard.InRange(requests, 1, 10_000);
+        Guard.InRange(concurrency, 1, 256);
+        var bToC = protectedCalls
+            ? new CallPolicy(TimeoutMs: Math.Max(1, slowMs / 10), Fallback: true,
+                Breaker: new BreakerOptions(0.5, 5, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)))
+            : CallPolicy.None;
+        await using var chain = await ServiceChain.StartAsync(new[] { CallPolicy.None, bToC }, seed,
+            workers: workers);
+        chain.Faults(2).DelayMs = slowMs;
+        async Task<ChainAnswer[]> Drive(string path)
+        {
+            var answers = new ChainAnswer[requests];
+            int next = -1;
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+            {
+                int k;
+                while ((k = Interlocked.Increment(ref next)) < requests) answers[k] = await chain.CallAsync(path);
+            }));
+            return answers;
+        }
+        var checkout = Drive("/");
+        await Task.Delay(Math.Min(slowMs, 50));   // let the checkouts take A's workers first
+        var local = await Drive("/local");
+        var c = await checkout;
+        return (ChainRun.From("checkout", c, chain.Received), ChainRun.From("local", local, chain.Received));
+    }
 }
 
-/// <summary>A tail-latency run: the share of requests slower than the threshold, and C's load.</summary>
-public sealed record TailRun(ChainRun Run, double ShareOverThreshold, double CallsToCPerRequest);
+/// <summary>A tail-latency run: the share of requests slower than the threshold, C's load, and the share
+/// of answers that came from C's slow path (what hedging removes; immune to CPU noise).</summary>
+public sealed record TailRun(ChainRun Run, double ShareOverThreshold, double CallsToCPerRequest,
+    double SlowAnswerShare);

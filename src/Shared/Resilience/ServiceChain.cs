@@ -54,8 +54,10 @@ public sealed record CallPolicy(int? TimeoutMs = null, int Retries = 0, int Retr
     public static CallPolicy None => new();
 }
 
-/// <summary>One answer seen by the client of the chain's front (Refused: an open breaker failed it fast).</summary>
-public readonly record struct ChainAnswer(int Status, bool Degraded, double Ms, bool Refused = false)
+/// <summary>One answer seen by the client of the chain's front (Refused: an open breaker failed it fast;
+/// Slow: the answer came from a request the last service served on its slow path).</summary>
+public readonly record struct ChainAnswer(int Status, bool Degraded, double Ms, bool Refused = false,
+    bool Slow = false)
 {
     /// <summary>A 200 with the real answer.</summary>
     public bool Full => Status == 200 && !Degraded;
@@ -96,13 +98,15 @@ public sealed class ServiceChain : IAsyncDisposable, IDisposable
     /// <summary>
     /// Starts services.Count = policies.Count + 1 services; policies[i] governs the call from i to i + 1.
     /// <paramref name="breakerClock"/> drives the circuit breakers (a <see cref="ManualClock"/> makes them
-    /// deterministic); timeouts, retries and hedging always run on real time.
+    /// deterministic); timeouts, retries and hedging always run on real time. With <paramref name="workers"/>
+    /// above 0, each service handles at most that many requests at once and queues the rest (a worker pool).
     /// </summary>
     public static async Task<ServiceChain> StartAsync(IReadOnlyList<CallPolicy> policies, int seed,
-        TimeProvider? breakerClock = null)
+        TimeProvider? breakerClock = null, int workers = 0)
     {
         Guard.NotEmpty(policies);
         Guard.That(policies.Count <= 8, "at most 9 services", nameof(policies));
+        Guard.InRange(workers, 0, 10_000);
         var chain = new ServiceChain();
         try
         {
@@ -110,7 +114,7 @@ public sealed class ServiceChain : IAsyncDisposable, IDisposable
             for (int i = policies.Count; i >= 0; i--)
             {
                 var s = new Service(i, next, i < policies.Count ? Guard.NotNull(policies[i]) : null,
-                    seed + i, breakerClock ?? TimeProvider.System);
+                    seed + i, breakerClock ?? TimeProvider.System, workers);
                 await s.StartAsync();
                 chain.services.Insert(0, s);
                 next = s;
@@ -131,15 +135,19 @@ public sealed class ServiceChain : IAsyncDisposable, IDisposable
     }
 
     /// <summary>One request to the front; <paramref name="ct"/> bounds it.</summary>
-    public async Task<ChainAnswer> CallAsync(CancellationToken ct = default)
+    public async Task<ChainAnswer> CallAsync(CancellationToken ct = default) => await CallAsync("/", ct);
+
+    /// <summary>One request to the front's <paramref name="path"/>: "/" goes down the chain, "/local" is
+    /// answered by the front alone (after waiting for one of its workers).</summary>
+    public async Task<ChainAnswer> CallAsync(string path, CancellationToken ct = default)
     {
         long t0 = Stopwatch.GetTimestamp();
         try
         {
-            using var r = await client.GetAsync($"http://127.0.0.1:{services[0].Port}/", ct);
+            using var r = await client.GetAsync($"http://127.0.0.1:{services[0].Port}{Guard.NotEmpty(path)}", ct);
             bool degraded = r.Headers.Contains("X-Degraded");
             return new ChainAnswer((int)r.StatusCode, degraded, Stopwatch.GetElapsedTime(t0).TotalMilliseconds,
-                r.Headers.Contains("X-Refused"));
+                r.Headers.Contains("X-Refused"), r.Headers.Contains("X-Slow"));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
@@ -195,8 +203,12 @@ public sealed class ServiceChain : IAsyncDisposable, IDisposable
         private int received;
         private int disagreements;
 
-        public Service(int index, Service? next, CallPolicy? policy, int seed, TimeProvider breakerClock)
+        private readonly SemaphoreSlim? slots;
+
+        public Service(int index, Service? next, CallPolicy? policy, int seed, TimeProvider breakerClock,
+            int workers)
         {
+            if (workers > 0) slots = new SemaphoreSlim(workers, workers);
             this.index = index;
             this.next = next;
             this.policy = policy;
@@ -228,12 +240,22 @@ public sealed class ServiceChain : IAsyncDisposable, IDisposable
             builder.Logging.ClearProviders();
             builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
             var web = builder.Build();
-            web.MapGet("/", Handle);
+            web.MapGet("/", ctx => WithWorker(ctx, Handle));
+            web.MapGet("/local", ctx => WithWorker(ctx, c => c.Response.WriteAsync("local")));
             await web.StartAsync();
             var address = web.Services.GetRequiredService<IServer>().Features
                 .Get<IServerAddressesFeature>()!.Addresses.First();
             Port = new Uri(address).Port;
             app = web;
+        }
+
+        private async Task WithWorker(HttpContext ctx, Func<HttpContext, Task> work)
+        {
+            if (slots is null) { await work(ctx); return; }
+            try { await slots.WaitAsync(ctx.RequestAborted); }
+            catch (OperationCanceledException) { return; }
+            try { await work(ctx); }
+            finally { slots.Release(); }
         }
 
         private async Task Handle(HttpContext ctx)
@@ -249,8 +271,10 @@ public sealed class ServiceChain : IAsyncDisposable, IDisposable
                     return;
                 }
                 if (Next() < Faults.FailureRate) { ctx.Response.StatusCode = 503; return; }
-                int work = Next() < Faults.SlowShare ? Faults.SlowMs : Faults.DelayMs;
+                bool slow = Next() < Faults.SlowShare;
+                int work = slow ? Faults.SlowMs : Faults.DelayMs;
                 if (work > 0) await Task.Delay(work, ct);
+                if (slow) ctx.Response.Headers["X-Slow"] = "1";
                 if (next is null) { await ctx.Response.WriteAsync($"s{index}"); return; }
                 await CallNext(ctx, ct);
             }
@@ -287,6 +311,7 @@ public sealed class ServiceChain : IAsyncDisposable, IDisposable
             if (ok)
             {
                 if (response!.Headers.Contains("X-Degraded")) ctx.Response.Headers["X-Degraded"] = "1";
+                if (response.Headers.Contains("X-Slow")) ctx.Response.Headers["X-Slow"] = "1";
                 await ctx.Response.WriteAsync($"s{index}");
             }
             else

@@ -57,7 +57,7 @@ public class TailTests
     {
         var plain = await ChainLab.TailAsync("p", null, 0.2, 60, 1, 30, 100, 4, seed: 1);
         var hedged = await ChainLab.TailAsync("h", 8, 0.2, 60, 1, 30, 100, 4, seed: 2);
-        Assert.True(hedged.ShareOverThreshold < plain.ShareOverThreshold);
+        Assert.True(hedged.SlowAnswerShare < plain.SlowAnswerShare);
         Assert.True(hedged.CallsToCPerRequest > 1.0);
         Assert.InRange(plain.CallsToCPerRequest, 1.0, 1.0);
     }
@@ -72,5 +72,17 @@ public class HopTests(ITestOutputHelper output)
         output.WriteLine(string.Join(" ", m.Select(x => x.ToString("F3"))));
         Assert.Equal(5, m.Length);
         Assert.True(m[^1] > m[0]);
+    }
+}
+
+public class RealCascadeTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_slow_C_slows_requests_that_never_reach_it_unless_B_is_protected()
+    {
+        var bare = await ChainLab.CascadeAsync(false, 4, 100, 24, 8, seed: 1);
+        var safe = await ChainLab.CascadeAsync(true, 4, 100, 24, 8, seed: 2);
+        output.WriteLine($"bare local p50 {bare.Local.P50Ms:F1} checkout p50 {bare.Checkout.P50Ms:F1}; safe local p50 {safe.Local.P50Ms:F1} checkout p50 {safe.Checkout.P50Ms:F1} answered {safe.Checkout.AnsweredShare}");
+        Assert.True(safe.Local.P50Ms < bare.Local.P50Ms);
     }
 }
