@@ -1,0 +1,86 @@
+using SystemDesign.Search;
+
+namespace SystemDesign.Tests.Search;
+
+public sealed class AnalysisTests
+{
+    [Theory]
+    [InlineData("caresses", "caress")]
+    [InlineData("ponies", "poni")]
+    [InlineData("running", "run")]
+    [InlineData("hopping", "hop")]
+    [InlineData("relational", "relat")]
+    [InlineData("generalization", "gener")]
+    [InlineData("comfortable", "comfort")]
+    [InlineData("waterproof", "waterproof")]
+    [InlineData("is", "is")]
+    public void Porter_stems_the_papers_examples(string word, string stem) =>
+        Assert.Equal(stem, PorterStemmer.Stem(word));
+
+    [Fact]
+    public void Our_analyzers_match_lucene_on_the_whole_catalog()
+    {
+        foreach (var p in Catalog.Generate(300))
+        {
+            Assert.Equal(LuceneIndex.Analyze(p.Text, LuceneAnalyzerKind.Standard), TextAnalyzer.Standard.Terms(p.Text));
+            Assert.Equal(LuceneIndex.Analyze(p.Text, LuceneAnalyzerKind.English), TextAnalyzer.English.Terms(p.Text));
+        }
+    }
+
+    [Fact]
+    public void Tokenizer_keeps_numbers_and_apostrophes_together_like_uax29()
+    {
+        const string text = "Don't pay $1,299.99 for INV-2024-001 at example.com, e.g. O'Neil's 4K TV";
+        Assert.Equal(LuceneIndex.Analyze(text, LuceneAnalyzerKind.Standard), TextAnalyzer.Standard.Terms(text));
+    }
+}
+
+public sealed class Bm25Tests
+{
+    [Fact]
+    public void Norm_encoding_matches_lucene_small_float_for_every_length()
+    {
+        for (int len = 1; len < 5000; len++)
+        {
+            float f = 1f / (float)Math.Sqrt(len);
+            Assert.Equal((byte)Lucene.Net.Util.SmallSingle.SingleToByte315(f), LuceneNorms.Encode(len));
+            byte b = LuceneNorms.Encode(len);
+            Assert.Equal(Lucene.Net.Util.SmallSingle.Byte315ToSingle(b), LuceneNorms.Byte315ToFloat(b));
+            Assert.True(LuceneNorms.DecodedLength(len) >= len * (1 - 1e-6));
+        }
+    }
+
+    [Fact]
+    public void Bm25_with_lucene_norms_matches_lucene_scores()
+    {
+        var products = Catalog.Generate(300);
+        var ours = new InvertedIndex(TextAnalyzer.Standard);
+        foreach (var p in products) ours.Add(p.Text);
+        using var lucene = new LuceneIndex(products.Select(p => p.Text));
+        var bm25 = new Bm25(ours);
+        foreach (var q in Catalog.Queries)
+        {
+            var theirs = lucene.Search(q, 10);
+            var mine = bm25.Search(q, 10, LengthModel.LuceneNorm);
+            Assert.Equal(theirs.Count, mine.Count);
+            for (int i = 0; i < theirs.Count; i++)
+                Assert.True(Math.Abs(theirs[i].Score - mine[i].Score) < 1e-5 * mine[i].Score,
+                    $"{q} #{i}: lucene {theirs[i].DocId} {theirs[i].Score} ours {mine[i].DocId} {mine[i].Score}");
+        }
+    }
+
+    [Fact]
+    public void Idf_is_lucenes_formula() =>
+        Assert.Equal(Math.Log(1 + (10 - 2 + 0.5) / 2.5), Bm25.Idf(10, 2), 12);
+
+    [Fact]
+    public void And_intersects_postings()
+    {
+        var index = new InvertedIndex(TextAnalyzer.Standard);
+        index.Add("red shoe"); index.Add("blue shoe"); index.Add("red hat"); index.Add("red blue shoe");
+        Assert.Equal(new[] { 0, 3 }, index.And("red shoe").DocIds);
+        long c = 0;
+        Assert.Equal(new[] { 3, 9 }, PostingsMath.IntersectGalloping(new[] { 3, 9 }, Enumerable.Range(0, 100).ToArray(), ref c));
+        Assert.Throws<ArgumentNullException>(() => index.Add(null!));
+    }
+}
