@@ -66,6 +66,18 @@ public sealed class LuceneIndex : IDisposable
             .Select(d => new Hit(d.Doc, d.Score)).ToList();
     }
 
+    /// <summary>Every matching document id, ascending: all terms required (AND) or any (OR).</summary>
+    public IReadOnlyList<int> Matches(string query, bool all)
+    {
+        Guard.NotNull(query, nameof(query));
+        var parser = new QueryParser(Version, "body", analyzer)
+        {
+            DefaultOperator = all ? Operator.AND : Operator.OR,
+        };
+        var parsed = parser.Parse(QueryParserBase.Escape(query));
+        return searcher.Search(parsed, Math.Max(1, Count)).ScoreDocs.Select(d => d.Doc).Order().ToList();
+    }
+
     /// <summary>Lucene's document frequency of an analyzed term.</summary>
     public int DocumentFrequency(string term) => reader.DocFreq(new Term("body", Guard.NotNull(term, nameof(term))));
 
