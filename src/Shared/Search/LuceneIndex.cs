@@ -35,16 +35,28 @@ public sealed class LuceneIndex : IDisposable
     private readonly DirectoryReader reader;
     private readonly IndexSearcher searcher;
 
-    /// <summary>Indexes <paramref name="texts"/> in order into field "body".</summary>
-    public LuceneIndex(IEnumerable<string> texts, LuceneAnalyzerKind kind = LuceneAnalyzerKind.Standard)
+    private readonly Dictionary<string, CachingWrapperFilter> filters = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Indexes <paramref name="texts"/> in order into field "body" and, if given, each document's category as
+    /// an untokenized, unscored keyword field "category".
+    /// </summary>
+    public LuceneIndex(IEnumerable<string> texts, LuceneAnalyzerKind kind = LuceneAnalyzerKind.Standard,
+        IReadOnlyList<string>? categories = null)
     {
         Guard.NotNull(texts, nameof(texts));
         analyzer = Create(kind);
         var config = new IndexWriterConfig(Version, analyzer) { Similarity = new BM25Similarity() };
         using (var writer = new IndexWriter(directory, config))
         {
+            int i = 0;
             foreach (var text in texts)
-                writer.AddDocument(new Document { new TextField("body", text, Field.Store.NO) });
+            {
+                var doc = new Document { new TextField("body", text, Field.Store.NO) };
+                if (categories is not null) doc.Add(new StringField("category", categories[i], Field.Store.NO));
+                writer.AddDocument(doc);
+                i++;
+            }
             writer.ForceMerge(1);
         }
         reader = DirectoryReader.Open(directory);
@@ -64,6 +76,37 @@ public sealed class LuceneIndex : IDisposable
         var parsed = new QueryParser(Version, "body", analyzer).Parse(QueryParserBase.Escape(query));
         return searcher.Search(parsed, Guard.InRange(top, 1, 1_000_000, nameof(top))).ScoreDocs
             .Select(d => new Hit(d.Doc, d.Score)).ToList();
+    }
+
+    /// <summary>
+    /// The query in query context with the category in filter context: a FilteredQuery whose filter is a
+    /// CachingWrapperFilter (one cached bitset per segment, reused by later queries with the same category).
+    /// </summary>
+    public IReadOnlyList<Hit> SearchFiltered(string query, string category, int top = 10)
+    {
+        Guard.NotNull(category, nameof(category));
+        if (!filters.TryGetValue(category, out var filter))
+            filters[category] = filter = new CachingWrapperFilter(
+                new QueryWrapperFilter(new TermQuery(new Term("category", category))));
+        var parsed = new QueryParser(Version, "body", analyzer).Parse(QueryParserBase.Escape(query));
+        return searcher.Search(new FilteredQuery(parsed, filter), top).ScoreDocs
+            .Select(d => new Hit(d.Doc, d.Score)).ToList();
+    }
+
+    /// <summary>Bytes held by the cached filter bitsets.</summary>
+    public long CachedFilterBytes => filters.Values.Sum(f => f.GetSizeInBytes());
+
+    /// <summary>The same category as a scored, required clause (query context): it adds to every score.</summary>
+    public IReadOnlyList<Hit> SearchWithCategoryClause(string query, string category, int top = 10)
+    {
+        Guard.NotNull(category, nameof(category));
+        var parsed = new QueryParser(Version, "body", analyzer).Parse(QueryParserBase.Escape(query));
+        var both = new BooleanQuery
+        {
+            { parsed, Occur.MUST },
+            { new TermQuery(new Term("category", category)), Occur.MUST },
+        };
+        return searcher.Search(both, top).ScoreDocs.Select(d => new Hit(d.Doc, d.Score)).ToList();
     }
 
     /// <summary>Every matching document id, ascending: all terms required (AND) or any (OR).</summary>

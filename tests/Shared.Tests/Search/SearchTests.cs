@@ -1,3 +1,4 @@
+using SystemDesign.Tests.RealSystems;
 using SystemDesign.Search;
 
 namespace SystemDesign.Tests.Search;
@@ -82,5 +83,41 @@ public sealed class Bm25Tests
         long c = 0;
         Assert.Equal(new[] { 3, 9 }, PostingsMath.IntersectGalloping(new[] { 3, 9 }, Enumerable.Range(0, 100).ToArray(), ref c));
         Assert.Throws<ArgumentNullException>(() => index.Add(null!));
+    }
+}
+
+public sealed class RealSearchTests
+{
+    [Fact]
+    public void Filter_context_keeps_scores_and_a_scored_clause_adds_the_category_idf()
+    {
+        var products = Catalog.Generate(300);
+        using var lucene = new LuceneIndex(products.Select(p => p.Text), categories: products.Select(p => p.Category).ToList());
+        var rows = Filters.Compare(products, lucene, "waterproof boots", "footwear");
+        Assert.NotEmpty(rows);
+        double idf = Bm25.Idf(300, products.Count(p => p.Category == "footwear"));
+        foreach (var r in rows)
+        {
+            Assert.Equal(r.LuceneDoc, r.OurDoc);
+            Assert.True(Math.Abs(r.ClauseScore - r.FilterScore - idf) < 1e-4, $"{r}");
+        }
+    }
+
+    [SkippableFact]
+    public void Postgres_full_text_matches_our_and_queries()
+    {
+        using var pg = RealSystem.RequirePostgres();
+        var products = Catalog.Generate(300);
+        var index = new InvertedIndex(TextAnalyzer.English);
+        foreach (var p in products) index.Add(p.Text);
+        PostgresFullText.Load(pg, products);
+        try
+        {
+            var rows = PostgresFullText.Compare(pg, index, Catalog.Queries);
+            foreach (var r in rows) Console.WriteLine(r);
+            Assert.Contains("Bitmap Index Scan on nb13_products_tsv", PostgresFullText.Plan(pg, "leather wallet"));
+            Assert.Contains(rows, r => r.SameMatches);
+        }
+        finally { PostgresFullText.Drop(pg); }
     }
 }
