@@ -7,7 +7,8 @@ public sealed record AnnResult(int[] Ids, long DistanceComputations);
 /// Hierarchical Navigable Small World graph (Malkov and Yashunin, 2016/2018), cosine distance on unit vectors:
 /// each vector gets a random top layer (P(level ≥ l) = M^−l), links to its M nearest found neighbours per layer
 /// (2M on layer 0), and a query descends greedily from the top layer, then searches layer 0 with a candidate
-/// list of size efSearch. Simple neighbour selection (the closest M), seeded.
+/// list of size efSearch. Neighbours are chosen with the paper's heuristic (a candidate is kept only if it is
+/// closer to the new node than to any neighbour already kept, which keeps links between clusters), seeded.
 /// </summary>
 public sealed class Hnsw
 {
@@ -17,6 +18,8 @@ public sealed class Hnsw
     private readonly double levelFactor;
     private readonly Random rng;
     private int entry = -1, topLevel = -1;
+    private readonly int[] visitedStamp;
+    private int stamp;
 
     /// <summary>Builds the graph over <paramref name="vectors"/> (unit length).</summary>
     public Hnsw(float[][] vectors, int m = 8, int efConstruction = 64, int seed = 13)
@@ -26,6 +29,7 @@ public sealed class Hnsw
         this.efConstruction = Guard.InRange(efConstruction, 1, 10_000, nameof(efConstruction));
         levelFactor = 1 / Math.Log(m);
         rng = new Random(seed);
+        visitedStamp = new int[data.Length];
         for (int i = 0; i < data.Length; i++) Insert(i);
     }
 
@@ -56,14 +60,16 @@ public sealed class Hnsw
         {
             var found = SearchLayer(data[id], ep, efConstruction, l, ref count);
             int max = l == 0 ? 2 * m : m;
-            foreach (var n in found.Take(m))
+            foreach (var n in Select(id, found, m, ref count))
             {
                 layers[l].Add(n);
                 var back = links[n][l];
                 back.Add(id);
                 if (back.Count > max)
                 {
-                    var keep = back.OrderBy(x => Dist(data[n], data[x], ref count)).Take(max).ToList();
+                    var sorted = back.Select(x => (x, d: Dist(data[n], data[x], ref count)))
+                        .OrderBy(x => x.d).Select(x => x.x).ToList();
+                    var keep = Select(n, sorted, max, ref count);
                     back.Clear(); back.AddRange(keep);
                 }
             }
@@ -71,6 +77,22 @@ public sealed class Hnsw
         }
         BuildDistanceComputations += count;
         if (level > topLevel) { topLevel = level; entry = id; }
+    }
+
+    /// <summary>The heuristic: walk candidates nearest first; keep one unless a kept one is closer to it.</summary>
+    private List<int> Select(int node, List<int> nearestFirst, int max, ref long count)
+    {
+        var kept = new List<int>(max);
+        foreach (var c in nearestFirst)
+        {
+            if (kept.Count >= max) break;
+            float toNode = Dist(data[node], data[c], ref count);
+            bool good = true;
+            foreach (var k in kept)
+                if (Dist(data[c], data[k], ref count) < toNode) { good = false; break; }
+            if (good) kept.Add(c);
+        }
+        return kept;
     }
 
     private static float Dist(float[] a, float[] b, ref long count) { count++; return Vectors.Distance(a, b); }
@@ -93,7 +115,8 @@ public sealed class Hnsw
     /// <summary>Best-first search of one layer; returns up to ef nodes, nearest first.</summary>
     private List<int> SearchLayer(float[] q, int ep, int ef, int layer, ref long count)
     {
-        var visited = new HashSet<int> { ep };
+        stamp++;
+        visitedStamp[ep] = stamp;
         float d0 = Dist(q, data[ep], ref count);
         var candidates = new PriorityQueue<int, float>();
         var results = new PriorityQueue<int, float>(); // max-heap via negated distance
@@ -105,7 +128,8 @@ public sealed class Hnsw
             if (dc > -worstNeg && results.Count >= ef) break;
             foreach (var n in links[c][layer])
             {
-                if (!visited.Add(n)) continue;
+                if (visitedStamp[n] == stamp) continue;
+                visitedStamp[n] = stamp;
                 float d = Dist(q, data[n], ref count);
                 results.TryPeek(out _, out worstNeg);
                 if (results.Count < ef || d < -worstNeg)

@@ -13,7 +13,7 @@ public sealed class ProductQuantizer
 
     /// <summary>Trains on and encodes <paramref name="data"/>.</summary>
     public ProductQuantizer(float[][] data, int subspaces, int centroidsPerSubspace = 256, int iterations = 6,
-        int seed = 13)
+        int seed = 13, int trainingSample = 1000)
     {
         Guard.NotNull(data, nameof(data));
         int dims = data[0].Length;
@@ -28,7 +28,9 @@ public sealed class ProductQuantizer
         codes = data.Select(_ => new byte[subspaces]).ToArray();
         for (int s = 0; s < subspaces; s++)
         {
-            var points = data.Select(v => v.AsSpan(s * sub, sub).ToArray()).ToArray();
+            var all = data.Select(v => v.AsSpan(s * sub, sub).ToArray()).ToArray();
+            // k-means on a sample (as FAISS trains on a sample), then every vector is encoded.
+            var points = all.Take(Math.Max(trainingSample, centroidsPerSubspace)).ToArray();
             var c = points.OrderBy(_ => rng.Next()).Take(centroidsPerSubspace).Select(p => p.ToArray()).ToArray();
             var assign = new int[points.Length];
             for (int it = 0; it < iterations; it++)
@@ -45,7 +47,7 @@ public sealed class ProductQuantizer
                     if (counts[j] > 0) c[j] = sums[j].Select(x => (float)(x / counts[j])).ToArray();
             }
             centroids[s] = c;
-            for (int i = 0; i < points.Length; i++) codes[i][s] = (byte)Nearest(c, points[i]);
+            for (int i = 0; i < all.Length; i++) codes[i][s] = (byte)Nearest(c, all[i]);
         }
     }
 

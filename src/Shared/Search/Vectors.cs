@@ -9,19 +9,25 @@ public static class Vectors
     /// of texts on a few topics; the first <paramref name="queries"/> extra vectors are returned separately.
     /// </summary>
     public static (float[][] Data, float[][] Queries) Clustered(int count, int dims, int clusters, int queries,
-        double spread = 0.6, int seed = 13)
+        double spread = 0.6, int seed = 13, int intrinsicDims = 8)
     {
         Guard.InRange(count, 1, 1_000_000, nameof(count));
         Guard.InRange(dims, 2, 4096, nameof(dims));
         Guard.InRange(clusters, 1, 10_000, nameof(clusters));
         Guard.InRange(queries, 0, 100_000, nameof(queries));
         var rng = new Random(seed);
+        Guard.InRange(intrinsicDims, 1, dims, nameof(intrinsicDims));
         var centres = Enumerable.Range(0, clusters).Select(_ => Gaussian(rng, dims, 1.0)).ToArray();
+        // Spread within a cluster lives in a random intrinsicDims-dimensional subspace, as real embeddings
+        // occupy a low-dimensional part of their space (full-rank noise would make every point a stranger).
+        var basis = Enumerable.Range(0, intrinsicDims).Select(_ => Gaussian(rng, dims, Math.Sqrt((double)dims / intrinsicDims))).ToArray();
         float[] Draw()
         {
-            var c = centres[rng.Next(clusters)];
-            var noise = Gaussian(rng, dims, spread);
-            return Normalize(c.Zip(noise, (a, b) => a + b).ToArray());
+            var v = (float[])centres[rng.Next(clusters)].Clone();
+            var z = Gaussian(rng, intrinsicDims, spread);
+            for (int j = 0; j < intrinsicDims; j++)
+                for (int i = 0; i < dims; i++) v[i] += z[j] * basis[j][i] / (float)Math.Sqrt(dims);
+            return Normalize(v);
         }
         var data = Enumerable.Range(0, count).Select(_ => Draw()).ToArray();
         var qs = Enumerable.Range(0, queries).Select(_ => Draw()).ToArray();

@@ -121,3 +121,50 @@ public sealed class RealSearchTests
         finally { PostgresFullText.Drop(pg); }
     }
 }
+
+public sealed class VectorTests
+{
+    [Fact]
+    public void Hnsw_recall_grows_with_ef_and_costs_less_than_brute_force()
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var (data, queries) = Vectors.Clustered(2000, 32, 20, 100, spread: 1.0, intrinsicDims: 16);
+        var hnsw = new Hnsw(data, m: 6, efConstruction: 40);
+        Console.WriteLine($"build {sw.ElapsedMilliseconds} ms, top {hnsw.TopLevel}, bytes {hnsw.BytesPerVector}");
+        var exact = VectorLab.Exact(data, queries, 10);
+        Console.WriteLine($"exact {sw.ElapsedMilliseconds} ms");
+        var sweep = VectorLab.Sweep(hnsw, data, queries, exact, 10, new[] { 10, 20, 40, 80, 160 });
+        foreach (var p in sweep) Console.WriteLine(p);
+        Console.WriteLine($"sweep {sw.ElapsedMilliseconds} ms");
+        var pq = new ProductQuantizer(data, 8, iterations: 4);
+        Console.WriteLine($"pq train {sw.ElapsedMilliseconds} ms");
+        Console.WriteLine(VectorLab.Pq(pq, data, queries, exact, 10, 100));
+        Console.WriteLine($"pq {sw.ElapsedMilliseconds} ms");
+        Assert.True(sweep[^1].RecallAtK > sweep[0].RecallAtK);
+        Assert.True(sweep[^1].ShareOfBruteForce < 1);
+    }
+
+    [Fact]
+    public void Alias_swap_never_shows_a_partial_index_and_in_place_does()
+    {
+        var texts = Catalog.Generate(120).Select(p => p.Text).ToList();
+        Assert.Contains(Reindex.InPlace(texts, 40), o => o.VisibleDocs < 120);
+        Assert.All(Reindex.AliasSwap(texts, 40), o => Assert.Equal(120, o.VisibleDocs));
+    }
+
+    [Fact]
+    public void Cluster_arithmetic()
+    {
+        var c = Sizing.Cluster(100_000_000, 1000, 5, 3, 20);
+        Assert.Equal(2000, c.TotalGb, 6);
+        Assert.Equal(25, c.PrimaryShards);
+    }
+
+    [Fact]
+    public void Rrf_adds_reciprocal_ranks()
+    {
+        var fused = Rrf.Fuse(new IReadOnlyList<int>[] { new[] { 1, 2, 3 }, new[] { 3, 1 } }, k: 60);
+        Assert.Equal(new[] { 1, 3, 2 }, fused.Select(h => h.DocId));
+        Assert.Equal(1.0 / 61 + 1.0 / 62, fused[0].Score, 12);
+    }
+}
