@@ -76,7 +76,8 @@ public sealed class Bm25
 /// <summary>
 /// Lucene 4.8's document-length norm (BM25Similarity.EncodeNormValue / DecodeNormValue): the field length is
 /// stored as one byte, SmallFloat.floatToByte315(1/√length): a float with 3 mantissa bits and a 5-bit exponent,
-/// truncated (rounded toward zero). Decoding gives 1/f², a length at or above the true one.
+/// truncated (rounded toward zero); the 3 bits count the implicit leading 1. Decoding gives 1/f², a length at or
+/// above the true one and below (5/4)² times it.
 /// </summary>
 public static class LuceneNorms
 {
