@@ -91,6 +91,7 @@ public sealed class NotebookExecutionTests(ITestOutputHelper log)
         ["SDN_HAPROXY"] = "127.0.0.1:1",
         ["SDN_NGINX"] = "127.0.0.1:1",
         ["SDN_DNS_RESOLVER"] = "127.0.0.1:1",
+        ["SDN_PROMETHEUS"] = "http://127.0.0.1:1",
     };
 
     private async Task ProveExerciseCheck(NotebookFile nb, NotebookRunner runner, NotebookCell exercise, NotebookCell check)
