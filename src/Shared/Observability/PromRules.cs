@@ -106,7 +106,7 @@ public sealed class PromtoolCase
 
     /// <summary>The test file: for each alert, no alert the minute before it should fire, firing at the first
     /// and last minute, none the minute after.</summary>
-    public string TestYaml(string rulesFile)
+    public string TestYaml(string rulesFile, int shiftMinutes = 0)
     {
         static string Values(double[] v) => string.Join(' ', v.Select(x => x.ToString("R", CultureInfo.InvariantCulture)));
         var sb = new StringBuilder();
@@ -119,7 +119,8 @@ public sealed class PromtoolCase
         foreach (var a in Rules.Alerts)
         {
             var e = Expected[a.Name];
-            var points = e is { } x ? new[] { (x.First - 1, false), (x.First, true), (x.Last, true), (x.Last + 1, false) }
+            var points = e is { } x0 && (x0.First + shiftMinutes, x0.Last + shiftMinutes) is var x
+                ? new[] { (x.Item1 - 1, false), (x.Item1, true), (x.Item2, true), (x.Item2 + 1, false) }
                                     : new[] { (Ok.Length - 1, false) };
             foreach (var (m, firing) in points.Where(p => p.Item1 >= 0 && p.Item1 < Ok.Length))
             {
@@ -134,8 +135,9 @@ public sealed class PromtoolCase
         return sb.ToString();
     }
 
-    /// <summary>Runs <c>promtool test rules</c> on these rules and this test in a temporary folder.</summary>
-    public (bool Passed, string Output) Run(string promtool)
+    /// <summary>Runs <c>promtool test rules</c> on these rules and this test in a temporary folder; a non-zero
+    /// <paramref name="shiftMinutes"/> moves our expected firing minutes (a wrong expectation to be rejected).</summary>
+    public (bool Passed, string Output) Run(string promtool, int shiftMinutes = 0)
     {
         Guard.NotEmpty(promtool);
         string dir = Path.Combine(Path.GetTempPath(), "sdn-promtool-" + Guid.NewGuid().ToString("N")[..8]);
@@ -143,7 +145,7 @@ public sealed class PromtoolCase
         try
         {
             File.WriteAllText(Path.Combine(dir, "rules.yml"), Rules.Yaml());
-            File.WriteAllText(Path.Combine(dir, "test.yml"), TestYaml("rules.yml"));
+            File.WriteAllText(Path.Combine(dir, "test.yml"), TestYaml("rules.yml", shiftMinutes));
             var psi = new ProcessStartInfo(promtool, "test rules test.yml")
             {
                 WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true,
