@@ -53,3 +53,28 @@ public sealed class BurnRateTests
         Assert.Null(BurnRateAlerts.DetectionMinutesFormula(rule, 0.999, 0.01, 0));
     }
 }
+
+public sealed class TraceAndPercentileTests
+{
+    [Fact]
+    public void Our_parser_follows_the_probes_and_reports_where_dotnet_differs()
+    {
+        foreach (var (h, valid, rule) in TraceParent.Probes)
+            Assert.True((TraceParent.Parse(h) is not null) == valid, rule);
+        var diffs = TraceParent.Probes.Where(p => TraceParent.DotNetAccepts(p.Header) != p.Valid)
+            .Select(p => p.Rule).ToList();
+        File.WriteAllText("/tmp/n14/dotnet-diffs.txt", string.Join("\n", diffs));
+    }
+
+    [Fact]
+    public void Merged_histograms_give_the_fleet_percentile_and_averages_do_not()
+    {
+        var hosts = Percentiles.SampleHosts(10, 20_000, 1, 5, 1);
+        double exact = Percentiles.Exact(hosts.SelectMany(h => h), 0.99);
+        double merged = Percentiles.Merged(hosts.Select(h => Percentiles.Histogram(h)), 0.99);
+        Assert.InRange(merged / exact, 0.999, 1.001);
+        double avg = hosts.Average(h => Percentiles.Exact(h, 0.99));
+        Assert.True(Math.Abs(avg / exact - 1) > 0.2);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Percentiles.Exact(new[] { 1.0 }, 1.5));
+    }
+}
