@@ -78,3 +78,18 @@ public sealed class TraceAndPercentileTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Percentiles.Exact(new[] { 1.0 }, 1.5));
     }
 }
+
+public sealed class TraceChainTests
+{
+    [Fact]
+    public void Three_services_make_one_connected_span_tree()
+    {
+        var run = TraceChain.Run(3);
+        File.WriteAllText("/tmp/n14/trace.txt", string.Join("\n", run.Spans.Select(s =>
+            $"{new string(' ', 2 * s.Depth)}{s.Name} {s.Kind} {s.Service} {s.SpanId} {s.ParentId} {s.StartMs:F2} {s.DurationMs:F2}"))
+            + "\n" + string.Join("\n", run.Headers.Select(h => h.Service + " " + h.TraceParent)));
+        Assert.Equal(7, run.Spans.Count);
+        Assert.Equal(1, run.Spans.Count(s => s.ParentId is null));
+        Assert.Equal(3, run.Headers.Count(h => TraceParent.Parse(h.TraceParent)?.TraceId == run.TraceId));
+    }
+}
