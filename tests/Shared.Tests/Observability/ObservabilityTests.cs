@@ -93,3 +93,19 @@ public sealed class TraceChainTests
         Assert.Equal(3, run.Headers.Count(h => TraceParent.Parse(h.TraceParent)?.TraceId == run.TraceId));
     }
 }
+
+public sealed class SamplingTests
+{
+    [Fact]
+    public void Tail_keeps_every_error_within_the_same_budget()
+    {
+        var t = TraceSampling.Generate(20_000, 0.005, 1);
+        var head = TraceSampling.Head(t, 0.05, 200, 2);
+        var tail = TraceSampling.Tail(t, 0.05, 200, 2);
+        Assert.Equal(tail.Errors, tail.ErrorsKept);
+        Assert.Equal(1000, tail.Kept);
+        Assert.InRange(head.Kept, 850, 1150);
+        Assert.True(head.ErrorsKept < head.Errors / 2);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TraceSampling.Head(t, 1.5, 200, 1));
+    }
+}
