@@ -93,6 +93,7 @@ public sealed class NotebookExecutionTests(ITestOutputHelper log)
         ["SDN_DNS_RESOLVER"] = "127.0.0.1:1",
         ["SDN_VARNISH"] = "127.0.0.1:1",
         ["SDN_REDIS_SERVER"] = "127.0.0.1:1",
+        ["SDN_PROMETHEUS"] = "http://127.0.0.1:1",
     };
 
     private async Task ProveExerciseCheck(NotebookFile nb, NotebookRunner runner, NotebookCell exercise, NotebookCell check)

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+
+namespace SystemDesign.Observability;
+
+/// <summary>One rule evaluation of the live experiment: Prometheus's recorded ratios beside ours.</summary>
+public sealed record LiveEvaluation(long Ms, double? PromLong, double? OursLong, double? PromShort,
+    double? OursShort, bool PromFiring, bool OursFiring)
+{
+    /// <summary>Both ratios equal within 1e-9 (relative), or both absent/NaN.</summary>
+    public bool Agrees => Same(PromLong, OursLong) && Same(PromShort, OursShort);
+
+    private static bool Same(double? a, double? b) =>
+        (a is null || double.IsNaN(a.Value)) ? (b is null || double.IsNaN(b.Value))
+        : b is { } y && !double.IsNaN(y) && Math.Abs(a.Value - y) <= 1e-9 * Math.Max(1, Math.Abs(y));
+}
+
+/// <summary>What the live experiment saw.</summary>
+public sealed record LiveAlertResult(string Exp, long FaultStartMs, long FaultEndMs, double ScrapeIntervalSeconds,
+    long RequestsServed, IReadOnlyList<LiveEvaluation> Evaluations, PromRuleSet Rules)
+{
+    public LiveEvaluation? FirstPromFiring => Evaluations.FirstOrDefault(e => e.PromFiring);
+    public LiveEvaluation? FirstOursFiring => Evaluations.FirstOrDefault(e => e.OursFiring);
+    /// <summary>Seconds from the fault's start to the first firing evaluation (NaN: never fired).</summary>
+    public double PromDetectionSeconds => FirstPromFiring is { } e ? (e.Ms - FaultStartMs) / 1000.0 : double.NaN;
+    public double OursDetectionSeconds => FirstOursFiring is { } e ? (e.Ms - FaultStartMs) / 1000.0 : double.NaN;
+    public double AgreementShare => Evaluations.Count == 0 ? 0 : (double)Evaluations.Count(e => e.Agrees) / Evaluations.Count;
+    public double IdealDetectionSeconds(double failShare) =>
+        Rules.Alerts[0].Long.TotalSeconds * Rules.Threshold(Rules.Alerts[0]) / failShare;
+}
+
+/// <summary>
+/// The live experiment: a <see cref="MetricsService"/> scraped by a real Prometheus every 100 ms, which
+/// evaluates <see cref="PromRuleSet.Live"/> every 100 ms; healthy, then a fault (every n-th request fails),
+/// then healthy again. Afterwards the raw counter samples are read back and the same rules evaluated by us at
+/// each of Prometheus's evaluation times, beside what Prometheus recorded and whether its alert fired.
+/// </summary>
+public static class LiveAlertExperiment
+{
+    public static LiveAlertResult Run(PrometheusApi prom, TimeSpan healthy, TimeSpan fault, TimeSpan after,
+        int failEvery = 2)
+    {
+        Guard.NotNull(prom);
+        Guard.InRange(healthy.TotalSeconds, 0, 30, nameof(healthy));
+        Guard.InRange(fault.TotalSeconds, 0.1, 30, nameof(fault));
+        Guard.InRange(after.TotalSeconds, 0, 30, nameof(after));
+        Guard.InRange(failEvery, 1, 1000);
+        var rules = PromRuleSet.Live();
+        prom.EnsureRules(rules.Group, rules.Yaml());
+        string exp = "nb14-" + Guid.NewGuid().ToString("N")[..8];
+        using var svc = new MetricsService();
+        prom.AddTarget(exp, svc.Port);
+        long faultStart, faultEnd;
+        try
+        {
+            WaitFor(() => prom.Samples($"{PromRuleSet.Metric}{{exp=\"{exp}\"}}", TimeSpan.FromSeconds(5))
+                .Sum(s => s.Samples.Count) >= 4, TimeSpan.FromSeconds(10), () => "Prometheus to scrape the service: " + prom.TargetState(exp));
+            Thread.Sleep(healthy);
+            faultStart = NowMs(); svc.FailEvery = failEvery;
+            Thread.Sleep(fault);
+            faultEnd = NowMs(); svc.FailEvery = 0;
+            Thread.Sleep(after + TimeSpan.FromMilliseconds(250));   // the last evaluations land
+        }
+        finally { prom.RemoveTarget(exp); }
+        var window = TimeSpan.FromSeconds(30);
+        var raw = prom.Samples($"{PromRuleSet.Metric}{{exp=\"{exp}\"}}", window);
+        var err = raw.Where(s => s.Labels["outcome"] == "error").SelectMany(s => s.Samples).ToList();
+        var ok = raw.Where(s => s.Labels["outcome"] == "ok").SelectMany(s => s.Samples).ToList();
+        var a = rules.Alerts[0];
+        Dictionary<long, double> Rec(TimeSpan w) => prom.Samples($"{PromRuleSet.Record(w)}{{exp=\"{exp}\"}}", window)
+            .SelectMany(s => s.Samples).GroupBy(p => p.Ms).ToDictionary(g => g.Key, g => g.First().Value);
+        var longRec = Rec(a.Long); var shortRec = Rec(a.Short);
+        var firing = prom.Samples($"ALERTS{{alertname=\"{a.Name}\",exp=\"{exp}\",alertstate=\"firing\"}}", window)
+            .SelectMany(s => s.Samples).Select(p => p.Ms).ToHashSet();
+        var evals = longRec.Keys.Union(shortRec.Keys).Order().Select(t => new LiveEvaluation(t,
+            longRec.TryGetValue(t, out var pl) ? pl : null, PromRate.ErrorRatio(err, ok, t, (long)a.Long.TotalMilliseconds),
+            shortRec.TryGetValue(t, out var ps) ? ps : null, PromRate.ErrorRatio(err, ok, t, (long)a.Short.TotalMilliseconds),
+            firing.Contains(t), rules.Fires(a, err, ok, t))).ToList();
+        var times = ok.Select(p => p.Ms).Order().ToList();
+        double scrape = times.Count < 2 ? double.NaN
+            : times.Zip(times.Skip(1), (x, y) => (y - x) / 1000.0).Order().ElementAt((times.Count - 1) / 2);
+        return new LiveAlertResult(exp, faultStart, faultEnd, scrape, svc.Requests, evals, rules);
+    }
+
+    private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    private static void WaitFor(Func<bool> done, TimeSpan timeout, Func<string> what)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!done())
+        {
+            if (sw.Elapsed > timeout) throw new TimeoutException($"timed out waiting for {what()}");
+            Thread.Sleep(50);
+        }
+    }
+}
