@@ -110,4 +110,19 @@ public static class Leaderboard
         db.KeyDelete(key);
         return (double)usage / members;
     }
+    /// <summary>
+    /// Mean forward links followed by ZRANK over every member of a skip list of <paramref name="members"/>
+    /// random scores, and Pugh's bound on the expected search cost, log_{1/p}(n)/p + 1/(1 − p) with p = 1/4.
+    /// </summary>
+    public static (double MeanSteps, double PughBound) RankCost(int members, int seed)
+    {
+        Guard.InRange(members, 2, 2_000_000);
+        var set = new SkipListSortedSet(seed);
+        var rng = new Random(seed);
+        for (int i = 0; i < members; i++) set.Add("p" + i, rng.Next());
+        long steps = 0;
+        for (int i = 0; i < members; i++) { set.Rank("p" + i); steps += set.LastSearchSteps; }
+        double p = 0.25;
+        return ((double)steps / members, Math.Log(members) / Math.Log(1 / p) / p + 1 / (1 - p));
+    }
 }

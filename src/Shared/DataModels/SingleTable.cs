@@ -143,4 +143,29 @@ public sealed class SingleTable
         }
         return table;
     }
+    /// <summary>
+    /// The guide's access patterns on an <see cref="ECommerce"/> table, each as the one request that serves it
+    /// and the filter a Scan would need to find the same items.
+    /// </summary>
+    public IReadOnlyList<AccessPattern> AccessPatterns(int user, int order, string status, string since)
+    {
+        Guard.NonNegative(user);
+        Guard.NonNegative(order);
+        Guard.NotEmpty(status);
+        Guard.NotEmpty(since);
+        string u = $"USER#{user}", o = $"ORDER#{order:D7}", st = $"STATUS#{status}";
+        return new AccessPattern[]
+        {
+            new("a user's profile", () => Query(u, "PROFILE"), i => i.PK == u && i.SK == "PROFILE"),
+            new("a user's orders, newest last", () => Query(u, "ORDER#"),
+                i => i.PK == u && i.SK.StartsWith("ORDER#", StringComparison.Ordinal)),
+            new("an order with its line items", () => Query(o), i => i.PK == o),
+            new($"{status} orders since {since} (GSI1)", () => QueryIndex(st, since),
+                i => i.GSI1PK == st && string.CompareOrdinal(i.GSI1SK, since) >= 0),
+        };
+    }
 }
+
+/// <summary>An access pattern: its one-request query and the equivalent scan filter.</summary>
+public sealed record AccessPattern(string Name, Func<(IReadOnlyList<Item> Items, RequestCost Cost)> Query,
+    Func<Item, bool> ScanFilter);
