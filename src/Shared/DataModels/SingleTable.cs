@@ -7,7 +7,7 @@ public sealed record Item(string PK, string SK, IReadOnlyDictionary<string, stri
     string? GSI1PK = null, string? GSI1SK = null)
 {
     /// <summary>Approximate stored size in bytes, as DynamoDB counts it (UTF-8 names plus values).</summary>
-    public int SizeBytes => Encoding.UTF8.GetByteCount(PK) + Encoding.UTF8.GetByteCount(SK) + 4
+    public int SizeBytes { get; } = Encoding.UTF8.GetByteCount(PK) + Encoding.UTF8.GetByteCount(SK) + 4
         + (GSI1PK is null ? 0 : Encoding.UTF8.GetByteCount(GSI1PK) + Encoding.UTF8.GetByteCount(GSI1SK ?? "") + 12)
         + Attributes.Sum(a => Encoding.UTF8.GetByteCount(a.Key) + Encoding.UTF8.GetByteCount(a.Value));
 }
