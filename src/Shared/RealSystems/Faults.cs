@@ -29,6 +29,10 @@ public static class Faults
         var pids = WithChildren(pid);
         Interlocked.Increment(ref _faults);
         foreach (int p in pids) Signal(p, SIGSTOP);
+        // kill() returns before the stop is delivered: a multi-threaded server (etcd) reaches state T once
+        // the kernel has stopped every thread. Wait for it (≤ 1 s), so "paused" means paused when we return.
+        var delivered = System.Diagnostics.Stopwatch.StartNew();
+        while (!pids.All(IsStopped) && delivered.Elapsed < TimeSpan.FromSeconds(1)) Thread.Sleep(1);
         return new PausedMember(target, pids, max);
     }
 
