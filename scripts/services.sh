@@ -88,6 +88,12 @@ pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 pid_from() { local p=""; { read -r p <"$1"; } 2>/dev/null || true; p="${p//[!0-9]/}"; pid_alive "$p" && printf '%s' "$p"; return 0; }
 proc_state() { local s=""; { read -r s <"/proc/$1/stat"; } 2>/dev/null || true; s="${s##*) }"; printf '%s' "${s%% *}"; }
 
+stop_pid() { # pid: SIGTERM, then up to 10 s for it to exit; says "stopped" or fails
+  local pid="${1:-}" # a local, not $1: wait_for's eval runs where $1 is wait_for's own argument
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  if wait_for 10 eval '! pid_alive "$pid"'; then say "stopped"; else echo "$SERVICE: pid $pid did not stop" >&2; return 1; fi
+}
 wait_for() { # seconds command…: true once the command succeeds, polling every 0.1 s
   local tries=$(( $1 * 10 )); shift
   local i

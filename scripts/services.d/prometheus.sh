@@ -46,12 +46,6 @@ CONF
   say "started on $PROM_PORT"
 }
 
-service_stop() {
-  local pid
-  pid="$(service_pid)"
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  if wait_for 10 eval '! pid_alive "$pid"'; then say "stopped"; else echo "$SERVICE: pid $pid did not stop" >&2; return 1; fi
-}
+service_stop() { stop_pid "$(service_pid)"; }
 
 service_env() { printf 'export SDN_PROMETHEUS=%q\n' "${SDN_PROMETHEUS:-http://127.0.0.1:$PROM_PORT}"; }
