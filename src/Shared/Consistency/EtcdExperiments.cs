@@ -42,7 +42,7 @@ public static class EtcdExperiments
     {
         Guard.NotNull(etcd);
         Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromSeconds(30), "timeout must be in (0, 30 s]");
-        using var experiment = Faults.Experiment(Service, TimeSpan.FromSeconds(60));
+        using var experiment = Faults.Experiment(Service, TimeSpan.FromSeconds(60), etcd.Health);
         var before = SettledLeader(etcd, TimeSpan.FromSeconds(10));
         var members = etcd.Members();
         var old = members.Single(m => m.Id == before.MemberId);
@@ -67,6 +67,7 @@ public static class EtcdExperiments
         }
         if (elected is null) throw new TimeoutException($"etcd: no new leader within {timeout.TotalSeconds:0.#} s of pausing {old.Name}");
         var (healthy, healthyMs) = WaitHealthy(etcd);
+        if (healthy) experiment.EnsureHealthy(etcd.Health);
         return new EtcdLeaderPause(old.Name, members.Single(m => m.Id == elected.MemberId).Name, after,
             before.RaftTerm, elected.RaftTerm, healthy, healthyMs);
     }
@@ -89,7 +90,7 @@ public static class EtcdExperiments
         Guard.That(oldValue != newValue, "the two values must differ");
         Guard.That(linearizableTimeout >= TimeSpan.FromMilliseconds(50) && linearizableTimeout <= TimeSpan.FromSeconds(10),
             "linearizableTimeout must be in [50 ms, 10 s]");
-        using var experiment = Faults.Experiment(Service, TimeSpan.FromSeconds(60));
+        using var experiment = Faults.Experiment(Service, TimeSpan.FromSeconds(60), etcd.Health);
         var leaderId = etcd.Statuses().First(s => s.IsLeader).MemberId;
         var members = etcd.Members();
         var leader = members.Single(m => m.Id == leaderId);
@@ -137,7 +138,11 @@ public static class EtcdExperiments
             iso.Dispose();
         }
         var (healthy, _) = WaitHealthy(etcd);
-        if (healthy) etcd.DeletePrefix(key);
+        if (healthy)
+        {
+            experiment.EnsureHealthy(etcd.Health);
+            etcd.DeletePrefix(key);
+        }
         return new EtcdIsolatedReads(isolated.Name, newValue, serial, serialMs, linOk, linError, linMs, healthyMs, healthy);
     }
 
@@ -163,15 +168,9 @@ public static class EtcdExperiments
             .Where(t => t.HasValue).Select(t => t!.Value).ToList();
     }
 
-    /// <summary>Healthy, checked in process (the registry's script check runs again when the experiment
-    /// ends): all three members answer, name the same leader, and it says it leads.</summary>
-    public static bool IsHealthy(EtcdCluster etcd)
-    {
-        Guard.NotNull(etcd);
-        var st = etcd.Statuses(TimeSpan.FromMilliseconds(500));
-        return st.Count == etcd.Endpoints.Count && st[0].Leader != 0 && st.All(s => s.Leader == st[0].Leader)
-            && st.Count(s => s.IsLeader) == 1;
-    }
+    /// <summary>Healthy, checked in process (<see cref="EtcdCluster.Health"/>: the registry's check without the
+    /// script): all three members answer, name the same leader, and it says it leads.</summary>
+    public static bool IsHealthy(EtcdCluster etcd) => Guard.NotNull(etcd).Health() is null;
 
     /// <summary>The leader's status once all three members name it and report its term: on a loaded machine a
     /// member can show a new term before it drops the old leader, and a status taken then would name a leader

@@ -61,6 +61,22 @@ public sealed class EtcdCluster : IDisposable
         return Task.WhenAll(tasks).Result.Where(s => s is not null).Select(s => s!).ToArray();
     }
 
+    /// <summary>
+    /// The registry's health check of <c>etcd</c> (<c>service_check</c> in scripts/services.d/etcd.sh), in
+    /// process: every member answers its status within 500 ms, all name the same leader and exactly one says it
+    /// leads. Null when healthy, else why not. The script runs curl twice per member (about a second on a
+    /// loaded machine); this costs milliseconds, so a fault experiment can poll it.
+    /// </summary>
+    public string? Health()
+    {
+        var st = Statuses(TimeSpan.FromMilliseconds(500));
+        if (st.Count != Endpoints.Count)
+            return $"etcd: {string.Join(", ", Endpoints.Except(st.Select(s => s.Endpoint)))} does not answer";
+        var leaders = st.Select(s => s.Leader).Distinct().ToArray();
+        if (leaders is not [var leader] || leader == 0) return $"etcd: members disagree on the leader: {string.Join(" ", leaders)}";
+        return st.Count(s => s.IsLeader) == 1 ? null : "etcd: no member says it leads";
+    }
+
     /// <summary>The members (id, name, client URL), asked of the first member that answers.</summary>
     public IReadOnlyList<EtcdMember> Members()
     {

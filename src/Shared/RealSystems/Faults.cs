@@ -96,6 +96,9 @@ public static class Faults
 
     /// <summary>Like <see cref="Services.WaitHealthy"/>, but true at once when this process saw the service
     /// healthy within <see cref="RecentlyHealthy"/> and injected no fault since.</summary>
+    /// <summary>Records that an in-process check equivalent to the registry's just found the service healthy.</summary>
+    internal static void MarkHealthy(string service) => Healthy[Guard.NotEmpty(service)] = (FaultCount, Stopwatch.StartNew());
+
     internal static bool WaitHealthy(string service, TimeSpan timeout)
     {
         Guard.NotEmpty(service);
@@ -111,7 +114,9 @@ public static class Faults
     /// experiment, in this process or another (a notebook and the tests may run at once), is injecting faults
     /// into it, then until it is healthy. Disposing the handle waits (up to 30 s) until the service is healthy
     /// again and lets the next experiment in; call <see cref="FaultExperiment.EnsureHealthy"/> to check it.</summary>
-    public static FaultExperiment Experiment(string service, TimeSpan? wait = null)
+    /// <param name="check">optional: an in-process check equivalent to the registry's (null when healthy, else
+    /// why not), polled instead of running services.sh (see <see cref="FaultExperiment.EnsureHealthy(Func{string?}, TimeSpan?)"/>)</param>
+    public static FaultExperiment Experiment(string service, TimeSpan? wait = null, Func<string?>? check = null)
     {
         var limit = wait ?? TimeSpan.FromSeconds(60);
         Guard.That(limit > TimeSpan.Zero && limit <= TimeSpan.FromMinutes(5), "wait must be in (0, 5 min]");
@@ -125,16 +130,18 @@ public static class Faults
             try { held = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
             catch (IOException) when (watch.Elapsed < limit) { Thread.Sleep(100); }
         }
+        var experiment = new FaultExperiment(service, held);
         try
         {
-            EnsureHealthy(service, limit);
+            if (check is null) EnsureHealthy(service, limit);
+            else experiment.EnsureHealthy(check, limit);
         }
         catch
         {
             held.Dispose();
             throw;
         }
-        return new FaultExperiment(service, held);
+        return experiment;
     }
 
     /// <summary>True when the process exists and is stopped (state T).</summary>
@@ -251,6 +258,24 @@ public sealed class FaultExperiment : IDisposable
 
     /// <summary>Waits until the service is healthy again; throws with the reason after the timeout.</summary>
     public void EnsureHealthy(TimeSpan? timeout = null) => Faults.EnsureHealthy(Service, timeout ?? TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// Like <see cref="EnsureHealthy(TimeSpan?)"/>, with an in-process check equivalent to the registry's
+    /// (<paramref name="check"/> returns null when healthy, else why not), polled every 20 ms instead of running
+    /// services.sh; once it passes, the service counts as just seen healthy, so disposing this handle and the
+    /// next experiment's start do not check again (see <see cref="Faults.RecentlyHealthy"/>).
+    /// </summary>
+    public void EnsureHealthy(Func<string?> check, TimeSpan? timeout = null)
+    {
+        Guard.NotNull(check);
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        Guard.That(limit > TimeSpan.Zero && limit <= TimeSpan.FromMinutes(5), "timeout must be in (0, 5 min]");
+        var watch = Stopwatch.StartNew();
+        string? why;
+        while ((why = check()) is not null && watch.Elapsed < limit) Thread.Sleep(20);
+        if (why is not null) throw new TimeoutException($"{Service} not healthy after {limit.TotalSeconds:0} s: {why}");
+        Faults.MarkHealthy(Service);
+    }
 
     public void Dispose()
     {

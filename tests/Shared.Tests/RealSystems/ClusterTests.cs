@@ -111,11 +111,15 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper log)
         string old = set.Primary()!;
         string replica = set.Other(old);
         using (var conn = RedisSentinelSet.ConnectNode(old)) conn.GetDatabase().StringSet("sdntest:k", "v1");
+        Assert.Null(set.Health()); // the in-process check agrees with the registry's on a healthy set...
         var pause = Faults.Pause("redis-sentinel", RedisSentinelSet.MemberOf(old), TimeSpan.FromSeconds(30));
         (string Primary, TimeSpan After)? failover;
         try
         {
             failover = set.WaitForFailover(old, TimeSpan.FromSeconds(20));
+            // ... and on a broken one: the paused old primary does not answer. (The registry's check is not
+            // asked here: its redis-cli calls to a stopped process wait for their own timeouts.)
+            Assert.NotNull(set.Health());
         }
         finally
         {
@@ -128,6 +132,7 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper log)
         // Sentinel tells the old primary, once it answers again, to replicate from the new one.
         Assert.True(SpinUntil(() => RedisSentinelSet.Role(old) == "slave", TimeSpan.FromSeconds(30)), "the old primary did not rejoin as a replica");
         experiment.EnsureHealthy(Healthy);
+        Assert.Null(set.Health());
         using (var conn = RedisSentinelSet.ConnectNode(replica))
         {
             Assert.Equal("v1", (string?)conn.GetDatabase().StringGet("sdntest:k"));
@@ -144,9 +149,11 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper log)
         Assert.NotNull(leader);
         Assert.Equal(3, etcd.Members().Count);
         etcd.Put("sdntest/k", "v1");
+        Assert.Null(etcd.Health()); // the in-process check agrees with the registry's on a healthy cluster...
         (EtcdMember Leader, TimeSpan After)? next;
         using (Faults.Pause("etcd", leader!.Name, TimeSpan.FromSeconds(30)))
         {
+            Assert.NotNull(etcd.Health()); // ... and on one with a member paused
             next = etcd.WaitForLeader(notThis: leader.Id, TimeSpan.FromSeconds(15));
             Assert.NotNull(next);
             log.WriteLine($"etcd: leader {leader.Name} paused, {next!.Value.Leader.Name} leads after {next.Value.After.TotalSeconds:0.00} s");
@@ -156,6 +163,7 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper log)
         }
         Assert.NotEqual(leader.Id, next.Value.Leader.Id);
         experiment.EnsureHealthy(Healthy);
+        Assert.Null(etcd.Health());
         // The old leader caught up: a serializable read from its own copy sees the write made while it was paused.
         Assert.True(SpinUntil(() => etcd.Get("sdntest/k", leader.Endpoint, serializable: true).Value == "v2", TimeSpan.FromSeconds(10)));
         Assert.NotNull(etcd.Leader());
