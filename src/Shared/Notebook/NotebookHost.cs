@@ -42,7 +42,27 @@ public static class NotebookHost
             {
                 RegisterFormatters();
                 _formattersRegistered = true;
+                // The first chart of a fresh kernel costs 1–2 s of JIT (Plotly.NET, FSharp.Core, System.Text.Json)
+                // and the first table a little: pay it on a pool thread while the reader reads, or while the
+                // cells before the first chart run, instead of in the first chart's cell.
+                ThreadPool.UnsafeQueueUserWorkItem(_ => WarmUp(), null);
             }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void WarmUp()
+    {
+        try
+        {
+            var chart = Charts.Line("warm-up", "x", "y", new Series("s", [0.0, 1.0], [1.0, 0.0]));
+            GenericChart.getLayout(chart).RemoveProperty("template");
+            _ = GenericChart.toJson(chart);
+            _ = Tables.ToHtml(Tables.From(new[] { new { A = 1, B = "b" } }));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Only a head start: the first real chart or table will report any problem itself.
         }
     }
 
