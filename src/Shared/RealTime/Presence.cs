@@ -144,8 +144,9 @@ public static class Presence
                 int i = order[j];
                 double at = j * (double)periodMs / users;
                 while (clock.Elapsed.TotalMilliseconds < at) await Task.Delay(1);
-                await db.StringSetAsync(prefix + i, "online", TimeSpan.FromMilliseconds(ttlMs));
+                // Stamped before sending: Redis cannot start the TTL before it receives the SET.
                 lastBeat[i] = Stopwatch.GetTimestamp();
+                await db.StringSetAsync(prefix + i, "online", TimeSpan.FromMilliseconds(ttlMs));
                 disconnect[i] = lastBeat[i] + (long)(offsets[i] * Stopwatch.Frequency / 1000);
             }
             await Task.WhenAny(all.Task, Task.Delay(ttlMs + periodMs + 2000));
@@ -168,5 +169,6 @@ public static class Presence
 /// <summary>Presence pushes per status change, eager and with lazy fan-out.</summary>
 public sealed record FanoutCost(int Members, double EagerPerChange, double LazyPerChange);
 
-/// <summary>Detection delays (disconnect → expired event) and expiry lags (expired event − last SET − TTL), ms.</summary>
+/// <summary>Detection delays (disconnect → expired event) and expiry lags (expired event − the instant the
+/// last SET was sent − TTL), ms.</summary>
 public sealed record RedisPresenceRun(int Users, int Detected, double[] DelaysMs, double[] ExpiryLagMs);

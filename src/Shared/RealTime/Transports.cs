@@ -35,61 +35,86 @@ public static class TransportLab
     /// <summary>Publishes <paramref name="messages"/> messages of <paramref name="payloadBytes"/> bytes every
     /// <paramref name="intervalMs"/> ms and receives them with <paramref name="transport"/>.</summary>
     public static async Task<TransportRun> RunAsync(Transport transport, int messages, int payloadBytes,
-        double intervalMs)
+        double intervalMs) => (await CompareAsync([transport], messages, payloadBytes, intervalMs))[0];
+
+    /// <summary>The same stream through each of <paramref name="transports"/> in turn, on one Kestrel app.</summary>
+    public static async Task<TransportRun[]> CompareAsync(IReadOnlyList<Transport> transports, int messages,
+        int payloadBytes, double intervalMs)
     {
+        Guard.NotNull(transports); Guard.That(transports.Count > 0, "at least one transport", nameof(transports));
         Guard.InRange(messages, 1, 100_000); Guard.InRange(payloadBytes, 8, 100);
         Guard.InRange(intervalMs, 0, 1000);
-        var hub = new Hub();
-        int requests = 0;
+        var state = new ServerState();
         var (app, port) = LoopbackApp.Start(_ => { }, a =>
         {
             a.UseWebSockets();
-            a.Use(async (ctx, next) => { Interlocked.Increment(ref requests); await next(ctx); });
-            a.Map("/ws", ctx => ServeWebSocket(ctx, hub));
-            a.MapGet("/sse", ctx => ServeSse(ctx, hub));
-            a.MapGet("/poll", ctx => ServePoll(ctx, hub));
+            a.Use(async (ctx, next) => { Interlocked.Increment(ref state.Requests); await next(ctx); });
+            a.Map("/ws", ctx => ServeWebSocket(ctx, state.Hub));
+            a.MapGet("/sse", ctx => ServeSse(ctx, state.Hub));
+            a.MapGet("/poll", ctx => ServePoll(ctx, state.Hub));
         });
         await using (app)
         {
-            var counters = new WireCounters();
-            using var handler = new SocketsHttpHandler
+            var runs = new List<TransportRun>();
+            foreach (var t in transports)
             {
-                ConnectCallback = async (c, ct) =>
-                {
-                    var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                    await socket.ConnectAsync(c.DnsEndPoint, ct);
-                    Interlocked.Increment(ref counters.Connections);
-                    return new CountingStream(new NetworkStream(socket, ownsSocket: true), counters);
-                },
-            };
-            var received = new long[messages];
-            string payload = new('x', payloadBytes - 8);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            var client = transport switch
-            {
-                Transport.WebSocket => WebSocketClient(port, handler, received, counters, cts.Token),
-                Transport.ServerSentEvents => SseClient(port, handler, received, counters, cts.Token),
-                _ => PollClient(port, handler, received, counters, cts.Token),
-            };
-            // Publishing starts when the server has subscribed and the client has read its handshake.
-            await hub.WaitForSubscriber(cts.Token);
-            if (transport != Transport.LongPolling) await counters.Ready.Task.WaitAsync(cts.Token);
-            var sent = new long[messages];
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < messages; i++)
-            {
-                while (clock.Elapsed.TotalMilliseconds < i * intervalMs)
-                    await Task.Delay(1);
-                sent[i] = Stopwatch.GetTimestamp();
-                hub.Publish($"{i:D7}|{payload}");
+                state.Hub = new Hub();
+                state.Requests = 0;
+                runs.Add(await RunOnceAsync(t, port, state, messages, payloadBytes, intervalMs));
             }
-            hub.Complete();
-            await client;
-            var latency = Enumerable.Range(0, messages)
-                .Select(i => (received[i] - sent[i]) * 1000.0 / Stopwatch.Frequency).ToArray();
-            return new TransportRun(transport, messages, payloadBytes, counters.Down, counters.Up,
-                counters.Connections, requests, latency, counters.SetupDown, counters.SetupUp);
+            return runs.ToArray();
         }
+    }
+
+    private static async Task<TransportRun> RunOnceAsync(Transport transport, int port, ServerState state,
+        int messages, int payloadBytes, double intervalMs)
+    {
+        var hub = state.Hub;
+        var counters = new WireCounters();
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (c, ct) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(c.DnsEndPoint, ct);
+                Interlocked.Increment(ref counters.Connections);
+                return new CountingStream(new NetworkStream(socket, ownsSocket: true), counters);
+            },
+        };
+        var received = new long[messages];
+        string payload = new('x', payloadBytes - 8);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var client = transport switch
+        {
+            Transport.WebSocket => WebSocketClient(port, handler, received, counters, cts.Token),
+            Transport.ServerSentEvents => SseClient(port, handler, received, counters, cts.Token),
+            _ => PollClient(port, handler, received, counters, cts.Token),
+        };
+        // Publishing starts when the server has subscribed and the client has read its handshake.
+        await hub.WaitForSubscriber(cts.Token);
+        if (transport != Transport.LongPolling) await counters.Ready.Task.WaitAsync(cts.Token);
+        var sent = new long[messages];
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < messages; i++)
+        {
+            while (clock.Elapsed.TotalMilliseconds < i * intervalMs)
+                await Task.Delay(1);
+            sent[i] = Stopwatch.GetTimestamp();
+            hub.Publish($"{i:D7}|{payload}");
+        }
+        hub.Complete();
+        await client;
+        var latency = Enumerable.Range(0, messages)
+            .Select(i => (received[i] - sent[i]) * 1000.0 / Stopwatch.Frequency).ToArray();
+        return new TransportRun(transport, messages, payloadBytes, counters.Down, counters.Up,
+            counters.Connections, Volatile.Read(ref state.Requests), latency, counters.SetupDown,
+            counters.SetupUp);
+    }
+
+    private sealed class ServerState
+    {
+        public Hub Hub = new();
+        public int Requests;
     }
 
     /// <summary>Model bytes per message, server to client, after setup: WebSocket frame header (2 bytes for
