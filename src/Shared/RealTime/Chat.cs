@@ -63,9 +63,14 @@ public sealed class RedisChat : IAsyncDisposable
             box.Enqueue(Decode(v!));
     }
 
-    /// <summary>Refreshes the registry entry's TTL (a heartbeat).</summary>
-    public Task<bool> HeartbeatAsync(int user) =>
-        db.KeyExpireAsync($"{prefix}user:{Guard.NonNegative(user)}", ttl);
+    /// <summary>A heartbeat from a connected user: re-registers it on its gateway with a fresh TTL (a SET,
+    /// not an EXPIRE, so an entry that already expired comes back). False when the user is not connected.</summary>
+    public async Task<bool> HeartbeatAsync(int user)
+    {
+        Guard.NonNegative(user);
+        if (!connectedAt.TryGetValue(user, out int gateway)) return false;
+        return await db.StringSetAsync($"{prefix}user:{user}", gateway, ttl);
+    }
 
     /// <summary>The connection drops without a goodbye: the gateway forgets the user, the registry entry
     /// stays until its TTL runs out.</summary>

@@ -103,6 +103,34 @@ public static class Presence
         return (long)Math.Clamp(Math.Round(n * p + z * Math.Sqrt(n * p * (1 - p))), 0, n);
     }
 
+    /// <summary>Heartbeat write throughput of one Redis: <paramref name="rounds"/> rounds in which each of
+    /// <paramref name="users"/> users sets its presence key with a TTL (pipelined, as a gateway batching its
+    /// connections' heartbeats would); then counts keys whose PTTL is in (0, ttl]. Deletes its keys.</summary>
+    public static async Task<HeartbeatLoad> RedisHeartbeatLoadAsync(ConnectionMultiplexer redis, int users,
+        int rounds, int ttlMs, string prefix = "nb16:hb:")
+    {
+        Guard.NotNull(redis); Guard.InRange(users, 1, 1_000_000); Guard.InRange(rounds, 1, 1000);
+        Guard.InRange(ttlMs, 1, 3_600_000); Guard.NotEmpty(prefix);
+        var db = redis.GetDatabase();
+        var ttl = TimeSpan.FromMilliseconds(ttlMs);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            for (int r = 0; r < rounds; r++)
+                await Task.WhenAll(Enumerable.Range(0, users)
+                    .Select(u => db.StringSetAsync(prefix + u, "online", ttl)));
+            double rate = (double)users * rounds / clock.Elapsed.TotalSeconds;
+            var ttls = await Task.WhenAll(Enumerable.Range(0, users)
+                .Select(u => db.KeyTimeToLiveAsync(prefix + u)));
+            int ok = ttls.Count(t => t is { } x && x > TimeSpan.Zero && x <= ttl);
+            return new HeartbeatLoad(users, rounds, rate, ok);
+        }
+        finally
+        {
+            await Task.WhenAll(Enumerable.Range(0, users).Select(u => db.KeyDeleteAsync(prefix + u)));
+        }
+    }
+
     /// <summary>Real Redis: each user's last heartbeat is a <c>SET key PX ttl</c>; the user disconnects
     /// U(0, period) later; the offline signal is the key's <c>expired</c> keyspace event. Needs
     /// <c>notify-keyspace-events</c> with <c>Ex</c> (set and restored here). Returns delays in ms.</summary>
@@ -165,6 +193,10 @@ public static class Presence
         }
     }
 }
+
+/// <summary>Heartbeat writes measured on one Redis: <see cref="Users"/> keys set <see cref="Rounds"/> times
+/// each with <c>SET … PX</c> through one pipelined connection; how many keys then had a TTL within (0, ttl].</summary>
+public sealed record HeartbeatLoad(int Users, int Rounds, double WritesPerSecond, int KeysWithTtl);
 
 /// <summary>Presence pushes per status change, eager and with lazy fan-out.</summary>
 public sealed record FanoutCost(int Members, double EagerPerChange, double LazyPerChange);

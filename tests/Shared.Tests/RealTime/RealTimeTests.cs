@@ -154,4 +154,14 @@ public class RealTimeTests(ITestOutputHelper output)
         Assert.Equal(30, r.Detected);
         Assert.All(r.DelaysMs, d => Assert.InRange(d, 95, 300));
     }
+
+    [SkippableFact]
+    public async Task Heartbeat_load_sets_every_key_with_its_ttl()
+    {
+        using var redis = RealSystem.RequireRedis();
+        var r = await Presence.RedisHeartbeatLoadAsync(redis, 2000, 2, 60_000, "test:nb16:hb:");
+        output.WriteLine($"{r}");
+        Assert.Equal(2000, r.KeysWithTtl);
+        Assert.True(r.WritesPerSecond > 0);
+    }
 }
