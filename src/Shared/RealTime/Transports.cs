@@ -11,6 +11,9 @@ namespace SystemDesign.RealTime;
 
 public enum Transport { WebSocket, ServerSentEvents, LongPolling }
 
+/// <summary>Events received over a dropped-and-resumed SSE stream: duplicates, gaps, the last id seen.</summary>
+public sealed record SseResume(int Received, int Duplicates, int Missing, string? LastEventId);
+
 /// <summary>One transport's run: what the client counted on its sockets (bytes both ways, connections), what
 /// the server counted (HTTP requests) and the delivery latency of each message.</summary>
 public sealed record TransportRun(Transport Transport, int Messages, int PayloadBytes, long BytesDown,
@@ -115,6 +118,52 @@ public static class TransportLab
     {
         public Hub Hub = new();
         public int Requests;
+    }
+
+    /// <summary>SSE reconnection on a real Kestrel server: the client reads <paramref name="dropAfter"/>
+    /// events of a <paramref name="messages"/>-event stream, drops the connection and reconnects the way
+    /// EventSource does, sending <c>Last-Event-ID</c> with the last <c>id:</c> it saw (if any). The server
+    /// resumes after that id when the header is present, and otherwise can only start again.</summary>
+    public static async Task<SseResume> SseResumeAsync(int messages, int dropAfter, bool sendIds)
+    {
+        Guard.InRange(messages, 1, 100_000); Guard.InRange(dropAfter, 1, messages - 1);
+        var (app, port) = LoopbackApp.Start(_ => { }, a => a.MapGet("/events", async ctx =>
+        {
+            int after = int.TryParse(ctx.Request.Headers["Last-Event-ID"].ToString(), out int id) ? id : -1;
+            ctx.Response.ContentType = "text/event-stream";
+            for (int i = after + 1; i < messages; i++)
+            {
+                string e = sendIds ? $"id: {i}\ndata: {i}\n\n" : $"data: {i}\n\n";
+                await ctx.Response.WriteAsync(e);
+                await ctx.Response.Body.FlushAsync();
+            }
+        }));
+        await using (app)
+        {
+            using var http = new HttpClient();
+            var got = new List<int>();
+            string? lastId = null;
+            for (int attempt = 0; attempt < 2; attempt++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/events");
+                if (lastId is not null) request.Headers.Add("Last-Event-ID", lastId);
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+                int read = 0;
+                while (await reader.ReadLineAsync() is { } line)
+                {
+                    if (line.StartsWith("id: ", StringComparison.Ordinal)) lastId = line[4..];
+                    else if (line.StartsWith("data: ", StringComparison.Ordinal))
+                    {
+                        got.Add(int.Parse(line.AsSpan(6)));
+                        if (attempt == 0 && ++read == dropAfter) break; // the connection drops here
+                    }
+                }
+            }
+            int duplicates = got.Count - got.Distinct().Count();
+            int missing = messages - got.Distinct().Count();
+            return new SseResume(got.Count, duplicates, missing, lastId);
+        }
     }
 
     /// <summary>Model bytes per message, server to client, after setup: WebSocket frame header (2 bytes for

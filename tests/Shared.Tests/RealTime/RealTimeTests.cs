@@ -164,4 +164,15 @@ public class RealTimeTests(ITestOutputHelper output)
         Assert.Equal(2000, r.KeysWithTtl);
         Assert.True(r.WritesPerSecond > 0);
     }
+
+    [Fact]
+    public async Task Sse_resumes_with_last_event_id_and_restarts_without()
+    {
+        var with = await TransportLab.SseResumeAsync(20, 7, sendIds: true);
+        Assert.Equal((20, 0, 0, "19"), (with.Received, with.Duplicates, with.Missing, with.LastEventId));
+        var without = await TransportLab.SseResumeAsync(20, 7, sendIds: false);
+        Assert.Equal((27, 7, 0), (without.Received, without.Duplicates, without.Missing));
+        Assert.Equal("dropAfter", Assert.Throws<ArgumentOutOfRangeException>(
+            () => TransportLab.SseResumeAsync(5, 5, true).GetAwaiter().GetResult()).ParamName);
+    }
 }
