@@ -1,0 +1,1 @@
+double MeanDelay(double period, double ttl) => ttl / 2;
