@@ -139,6 +139,17 @@ public static class UploadSimulator
         return objectBytes * (1 + failureProbability / (2 * (1 - failureProbability)));
     }
 
+    /// <summary>Standard deviation of the bytes on the wire for a plan of equal parts: per part, F failures
+    /// (geometric, mean p/(1−p), variance p/(1−p)²) each wasting U·size (U uniform): Var = size²(E[F]/12 + Var(F)/4).</summary>
+    public static double BytesSentStdDev(PartPlan plan, double failureProbability)
+    {
+        Guard.NotNull(plan);
+        Guard.InRange(failureProbability, 0.0, 0.9);
+        double p = failureProbability, q = 1 - p;
+        double perPart = p / q / 12 + p / (q * q) / 4;
+        return plan.PartBytes * Math.Sqrt(plan.Parts * perPart);
+    }
+
     /// <summary>Expected bytes on the wire for one PUT of the whole object that is restarted from zero whenever
     /// any of its <c>parts</c> would have failed (the same per-part failure rate, so the same network).</summary>
     public static double ExpectedBytesWholeObject(long objectBytes, int parts, double failureProbability)
