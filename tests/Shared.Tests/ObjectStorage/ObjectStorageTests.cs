@@ -56,6 +56,17 @@ public sealed class MultipartTests
     }
 
     [Fact]
+    public void Bytes_sent_spread_matches_its_formula()
+    {
+        var plan = PartPlanner.Plan(200 * 8 * MultipartLimits.MiB, 8 * MultipartLimits.MiB);
+        var sent = Enumerable.Range(0, 200).Select(seed => (double)UploadSimulator.Run(plan, 4, 1e7, 0.2, seed).BytesSent).ToArray();
+        double mean = sent.Average(), sd = Math.Sqrt(sent.Sum(x => (x - mean) * (x - mean)) / (sent.Length - 1));
+        // The sample sd of 200 runs is within ~5 % (1/sqrt(2·199)) of the truth; 25 % is > 4 of those.
+        Assert.InRange(sd / UploadSimulator.BytesSentStdDev(plan, 0.2), 0.75, 1.25);
+        Assert.InRange(mean / UploadSimulator.ExpectedBytesSent(plan.ObjectBytes, 0.2), 0.99, 1.01);
+    }
+
+    [Fact]
     public void Store_enforces_entity_too_small_etags_and_abort()
     {
         var store = new MultipartStore(minPartBytes: 100);
