@@ -18,8 +18,15 @@ service_start() {
   if [ ! -f "$S3_CLI" ]; then fail "$S3_CLI is missing: run \`npm ci\` in $ROOT"; fi
   if service_up; then say "already running on $S3_PORT"; return 0; fi
   mkdir -p "$S3_DIR/data"
+  local cli="$S3_CLI"
+  if ! as_user test -r "$S3_CLI"; then
+    # A clone the server account cannot read (e.g. under /root): run a copy of node_modules from $S3_DIR.
+    rm -rf "$S3_DIR/node_modules"
+    cp -r "$ROOT/node_modules" "$S3_DIR/node_modules"
+    cli="$S3_DIR/node_modules/s3rver/bin/s3rver.js"
+  fi
   own "$S3_DIR"
-  spawn "$S3_DIR/s3.pid" "$S3_DIR/s3.log" "$(command -v node)" "$S3_CLI" \
+  spawn "$S3_DIR/s3.pid" "$S3_DIR/s3.log" "$(command -v node)" "$cli" \
     --directory "$S3_DIR/data" --address 127.0.0.1 --port "$S3_PORT" --silent --no-vhost-buckets
   if ! wait_for 15 service_up; then
     echo "$SERVICE: failed to start on $S3_PORT; last lines of $S3_DIR/s3.log:" >&2
