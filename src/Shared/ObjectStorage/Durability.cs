@@ -108,6 +108,34 @@ public static class Durability
         return (mean, sd / Math.Sqrt(runs));
     }
 
+    /// <summary>Monte Carlo of the same chain: the share of <c>runs</c> groups that lose data within
+    /// <c>horizonHours</c> (to test the Poisson step 1 − exp(−T/MTTDL) the estimates rely on).</summary>
+    public static double SimulateLossWithin(RedundancyScheme scheme, double failurePerHour, double repairPerHour,
+        double horizonHours, int runs, int seed)
+    {
+        Guard.NotNull(scheme);
+        Guard.Positive(failurePerHour);
+        Guard.NonNegative(repairPerHour);
+        Guard.Positive(horizonHours);
+        Guard.InRange(runs, 1, 1_000_000);
+        var rng = new Random(seed);
+        int lost = 0;
+        for (int r = 0; r < runs; r++)
+        {
+            double t = 0;
+            int down = 0;
+            while (down <= scheme.Tolerates && t <= horizonHours)
+            {
+                double a = (scheme.Shards - down) * failurePerHour, b = down * repairPerHour;
+                t += -Math.Log(1 - rng.NextDouble()) / (a + b);
+                if (t > horizonHours) break;
+                down += rng.NextDouble() * (a + b) < a ? 1 : -1;
+            }
+            if (down > scheme.Tolerates) lost++;
+        }
+        return (double)lost / runs;
+    }
+
     /// <summary>Expected objects lost per year when each of <c>objects</c> is lost with probability
     /// 10^−nines per year.</summary>
     public static double ExpectedLossesPerYear(double objects, double nines)

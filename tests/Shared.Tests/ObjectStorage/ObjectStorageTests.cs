@@ -237,6 +237,17 @@ public sealed class DurabilityTests
     }
 
     [Fact]
+    public void Losses_within_a_horizon_follow_the_poisson_step()
+    {
+        var s = RedundancyScheme.Replication(3);
+        double mttdl = Durability.MttdlHours(s, 0.01, 0.5);
+        double share = Durability.SimulateLossWithin(s, 0.01, 0.5, mttdl, 4000, 3);
+        Assert.InRange(share, 1 - Math.Exp(-1) - 0.035, 1 - Math.Exp(-1) + 0.035);
+        Assert.Equal("horizonHours", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Durability.SimulateLossWithin(s, 0.01, 0.5, 0, 1, 1)).ParamName);
+    }
+
+    [Fact]
     public void Erasure_code_beats_triple_replication_at_lower_overhead()
     {
         var rep = Durability.Estimate(RedundancyScheme.Replication(3), 0.02, 24);
