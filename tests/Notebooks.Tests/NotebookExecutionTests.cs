@@ -94,6 +94,7 @@ public sealed class NotebookExecutionTests(ITestOutputHelper log)
         ["SDN_VARNISH"] = "127.0.0.1:1",
         ["SDN_REDIS_SERVER"] = "127.0.0.1:1",
         ["SDN_PROMETHEUS"] = "http://127.0.0.1:1",
+        ["SDN_S3"] = "http://127.0.0.1:1",
     };
 
     private async Task ProveExerciseCheck(NotebookFile nb, NotebookRunner runner, NotebookCell exercise, NotebookCell check)

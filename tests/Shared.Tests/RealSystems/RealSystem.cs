@@ -27,6 +27,8 @@ public static class RealSystem
 
     public static EtcdCluster RequireEtcd() => Require(Servers.Etcd, "etcd");
 
+    public static Amazon.S3.AmazonS3Client RequireS3() => Require(Servers.S3, "the S3 server (s3rver)");
+
     private static T Require<T>(Func<T?> connect, string what) where T : class
     {
         var said = new StringWriter();
