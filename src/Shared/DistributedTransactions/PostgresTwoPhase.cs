@@ -23,7 +23,7 @@ public sealed record RealTwoPcResult(bool Committed, int PreparedAfterRestart, b
 /// moves 30 from A to B: UPDATE + <c>PREPARE TRANSACTION</c> in both, optionally writes its decision to its own log
 /// (table <c>nb15_coordinator_log</c> in the main database), then "crashes": its sessions end and the server is
 /// killed (SIGKILL) and restarted. After the restart a writer tries to update the prepared row and a reader reads
-/// it; after <c>coordinatorDownMs</c> the recovering coordinator reads its log and issues COMMIT PREPARED (decision
+/// it; <c>coordinatorDownMs</c> after the writer's UPDATE the recovering coordinator reads its log and issues COMMIT PREPARED (decision
 /// found) or ROLLBACK PREPARED (none: presumed abort). Leftover <c>nb15-</c> prepared transactions are rolled
 /// back at the start.
 /// </summary>
@@ -62,7 +62,8 @@ public static class PostgresTwoPhase
             return watch.Elapsed.TotalMilliseconds;
         });
         bool blocked = WaitBlocked(a, writerPid, TimeSpan.FromMilliseconds(Math.Max(200, coordinatorDownMs)));
-        Thread.Sleep(Math.Max(0, coordinatorDownMs - (int)(watch.Elapsed.TotalMilliseconds - restart)));
+        // the coordinator stays down until coordinatorDownMs after the writer's UPDATE was sent
+        Thread.Sleep(Math.Max(0, (int)Math.Ceiling(coordinatorDownMs - (watch.Elapsed.TotalMilliseconds - writerStart))));
         // the coordinator is back: it reads its log
         bool commit = Scalar(connectionString, "SELECT count(*) FROM nb15_coordinator_log WHERE gid = 'nb15' AND decision = 'commit'") == 1;
         string verb = commit ? "COMMIT PREPARED" : "ROLLBACK PREPARED";

@@ -187,6 +187,27 @@ public class RealDistributedTransactionTests
     }
 
     [SkippableFact]
+    public void Without_a_logged_decision_the_recovering_coordinator_presumes_abort()
+    {
+        RealSystem.RequirePostgres().Dispose();
+        var r = PostgresTwoPhase.Run(Servers.PostgresConnectionString, decisionLogged: false, coordinatorDownMs: 100);
+        Assert.False(r.Committed);
+        Assert.Equal(2, r.PreparedAfterRestart);
+        Assert.True(r.WriterDoneAtMs - r.WriterStartAtMs >= 100);
+        Assert.Equal((101, 100), (r.BalanceA, r.BalanceB));
+        Assert.Equal(0, r.PreparedAtEnd);
+    }
+
+    [Fact]
+    public void Real_two_phase_commit_rejects_bad_input()
+    {
+        Assert.Equal("coordinatorDownMs", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            PostgresTwoPhase.Run("Host=127.0.0.1", true, -1)).ParamName);
+        Assert.Equal("connectionString", Assert.Throws<ArgumentException>(() =>
+            PostgresTwoPhase.Run("", true, 0)).ParamName);
+    }
+
+    [SkippableFact]
     public async Task A_relay_killed_mid_batch_duplicates_and_the_idempotent_consumer_absorbs_them()
     {
         using var pg = RealSystem.RequirePostgres();
