@@ -108,6 +108,19 @@ public static class PostgresTwoPhase
         return cleared;
     }
 
+    /// <summary>The connection string of a PostgreSQL that accepts PREPARE TRANSACTION, or null after one line
+    /// saying why not: the server is down (<see cref="Servers.Postgres"/> says so), or it runs with
+    /// max_prepared_transactions = 0 (started before the registry set it: restart it).</summary>
+    public static string? Server()
+    {
+        using var pg = Servers.Postgres();
+        if (pg is null) return null;
+        if (MaxPreparedTransactions(pg) > 0) return Servers.PostgresConnectionString;
+        (Servers.Out ?? Console.Out).WriteLine("PostgreSQL runs with max_prepared_transactions = 0 (started before scripts/services.d/postgres.sh set it): " +
+                          "restart it with `./scripts/services.sh stop postgres-standby postgres && ./scripts/services.sh start postgres postgres-standby`");
+        return null;
+    }
+
     /// <summary>The server's max_prepared_transactions (0 disables PREPARE TRANSACTION).</summary>
     public static int MaxPreparedTransactions(NpgsqlConnection connection) =>
         int.Parse((string)new NpgsqlCommand("SHOW max_prepared_transactions", Guard.NotNull(connection)).ExecuteScalar()!,
