@@ -219,3 +219,42 @@ public class RealDistributedTransactionTests
         Assert.Equal(r.Deliveries, r.NaiveEffects);
     }
 }
+
+public class GuardTests
+{
+    private static readonly TwoPcTiming T = new(1, 5, 2000, 500, 300);
+
+    [Fact]
+    public void Sweeps_and_helpers_reject_bad_input()
+    {
+        Assert.Equal("participants", Assert.Throws<ArgumentOutOfRangeException>(() => TwoPhaseCommit.AfterYes(true, T, 1)).ParamName);
+        Assert.Equal("recoveryMs", Assert.Throws<ArgumentException>(() => TwoPhaseCommit.RecoverySweep(3, T, Array.Empty<double>())).ParamName);
+        Assert.Equal("timeoutRatios", Assert.Throws<ArgumentOutOfRangeException>(() => PaymentSaga.ExtraChargeSweep(new[] { 50.0 }, 10, 1)).ParamName);
+        Assert.Equal("seeds", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            PaymentSaga.Designs(new PaymentFaults(0.05, 100, 250, 0.1), 10, 0, 2)).ParamName);
+        Assert.Equal("legacyShare", Assert.Throws<ArgumentOutOfRangeException>(() => Ledger.Drive(new EventStore(), 2, 10, 1.5, 1)).ParamName);
+        Assert.Equal("intervals", Assert.Throws<ArgumentOutOfRangeException>(() => Ledger.SnapshotSweep(new[] { -1 }, 2, 10, 1)).ParamName);
+        Assert.Equal("arrivalsPerSecond", Assert.Throws<ArgumentOutOfRangeException>(() => Projection.Simulate(0, 100, 1, 1, 1)).ParamName);
+    }
+
+    [Fact]
+    public void The_sweeps_return_one_row_per_point()
+    {
+        Assert.Equal(2 * Enum.GetValues<CrashPoint>().Length, TwoPhaseCommit.RecoverySweep(3, T, new[] { 100.0, 1000 }).Count);
+        Assert.Equal(4, PaymentSaga.Designs(new PaymentFaults(0.05, 100, 250, 0.1), 100, 2, 2).Count);
+        var series = TravelSaga.TimelineSeries(TravelSaga.Run(TravelSaga.Booking, 2), TravelSaga.Booking);
+        Assert.Equal(5, series.Length);   // Flight, Hotel, Payment failed, Hotel and Flight compensated
+    }
+
+    [SkippableFact]
+    public async Task The_relay_lab_rejects_bad_input()
+    {
+        using var pg = RealSystem.RequirePostgres();
+        using var rabbit = Brokers.Require(Servers.RabbitMq, "RabbitMQ");
+        Assert.Equal("batch", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+            OutboxLab.RelayKilledMidBatchAsync(pg, rabbit, "t15_bad", 10, 0, Array.Empty<(int, int)>(), Array.Empty<int>()))).ParamName);
+        Assert.Equal("killRelay", (await Assert.ThrowsAsync<ArgumentException>(() =>
+            OutboxLab.RelayKilledMidBatchAsync(pg, rabbit, "t15_bad", 10, 5, new[] { (0, 6) }, Array.Empty<int>()))).ParamName);
+    }
+}
+
