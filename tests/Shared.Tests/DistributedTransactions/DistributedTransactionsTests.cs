@@ -172,6 +172,11 @@ public class EventSourcingTests
     }
 }
 
+/// <summary>These crash and restart the PostgreSQL server: they run alone, after the parallel tests.</summary>
+[CollectionDefinition("postgres crash", DisableParallelization = true)]
+public sealed class PostgresCrashCollection;
+
+[Collection("postgres crash")]
 public class RealDistributedTransactionTests
 {
     [SkippableFact]
