@@ -12,6 +12,17 @@ namespace SystemDesign.Messaging;
 public sealed record OutboxResult(string Method, int Orders, int Crashes, int OrdersInDatabase, int EventsPublished,
     int OrdersWithoutEvent, int EventsWithoutOrder, int DuplicateEvents, int EffectsAfterDedup);
 
+/// <summary>What the relay killed mid-batch and the two consumers did (see <see cref="OutboxLab.RelayKilledMidBatchAsync"/>).</summary>
+/// <param name="Deliveries">messages the consumers received (redeliveries included)</param>
+/// <param name="Duplicates">deliveries beyond the first of each event</param>
+/// <param name="NaiveEffects">shipments made by the consumer that acts on every delivery</param>
+/// <param name="IdempotentEffects">shipments made by the consumer that de-duplicates by event id in its transaction</param>
+/// <param name="OrdersShippedOnce">orders the idempotent consumer shipped exactly once</param>
+/// <param name="OrdersNeverShipped">orders no consumer received</param>
+public sealed record OutboxRelayResult(int Orders, int BatchSize, int RelayKills, int ConsumerKills, int Deliveries,
+    int DistinctEvents, int Duplicates, int Redelivered, int NaiveEffects, int IdempotentEffects, int OrdersShippedOnce,
+    int OrdersNeverShipped);
+
 /// <summary>
 /// The dual-write problem on real parts: PostgreSQL holds the orders, RabbitMQ (publisher confirms) carries the
 /// events. A crash is injected at the given order numbers, at the worst moment of each method: between the commit
@@ -101,6 +112,113 @@ public static class OutboxLab
                 await Exec(pg, $"UPDATE {prefix}_outbox SET sent = true WHERE order_id = {id}");
             }
         }
+    }
+
+    /// <summary>
+    /// The outbox's relay killed mid-batch, and the consumer side. <paramref name="orders"/> orders are written with
+    /// their outbox rows in one transaction each. The relay reads up to <paramref name="batch"/> unsent rows, publishes
+    /// them (publisher confirms), then marks the whole batch sent in one UPDATE; for each entry (batch number,
+    /// messages published) of <paramref name="killRelay"/> it is killed after publishing that many messages of that
+    /// batch and restarts from the table, so those messages go out again. A consumer that crashes after committing
+    /// its effect and before its ack (<paramref name="killConsumerAt"/>, message numbers) gets the message again.
+    /// Two consumers read the same deliveries: a naive one (one shipment per message) and an idempotent one
+    /// (inserts the event id into <c>{prefix}_processed</c> and the shipment in one transaction; a known id is
+    /// skipped). Tables <c>{prefix}_*</c> and queue <c>{prefix}.relay</c> are dropped at the start and the end.
+    /// </summary>
+    public static async Task<OutboxRelayResult> RelayKilledMidBatchAsync(NpgsqlConnection pg, IConnection rabbit, string prefix,
+        int orders, int batch, IReadOnlyCollection<(int Batch, int Published)> killRelay, IReadOnlyCollection<int> killConsumerAt)
+    {
+        Guard.NotNull(pg);
+        Guard.NotNull(rabbit);
+        Guard.That(System.Text.RegularExpressions.Regex.IsMatch(Guard.NotEmpty(prefix), "^[a-z][a-z0-9_]{0,30}$"),
+            "prefix must be a lower-case identifier", nameof(prefix));
+        Guard.InRange(orders, 1, 10_000);
+        Guard.InRange(batch, 1, 1_000);
+        Guard.NotNull(killRelay);
+        Guard.That(killRelay.All(k => k.Batch >= 0 && k.Published >= 1 && k.Published <= batch),
+            "each kill is (batch ≥ 0, 1 ≤ published ≤ batch size)", nameof(killRelay));
+        Guard.NotNull(killConsumerAt);
+        Guard.That(killConsumerAt.All(k => k >= 0), "consumer kill points are message numbers ≥ 0", nameof(killConsumerAt));
+        var options = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
+        string queue = $"{prefix}.relay";
+        string tables = $"{prefix}_orders, {prefix}_outbox, {prefix}_processed, {prefix}_shipments";
+        var channel = await rabbit.CreateChannelAsync(options);
+        try
+        {
+            await Exec(pg, $"DROP TABLE IF EXISTS {tables}; CREATE TABLE {prefix}_orders (id int PRIMARY KEY); " +
+                           $"CREATE TABLE {prefix}_outbox (seq bigserial PRIMARY KEY, order_id int NOT NULL, sent bool NOT NULL DEFAULT false); " +
+                           $"CREATE TABLE {prefix}_processed (event_id int PRIMARY KEY); " +
+                           $"CREATE TABLE {prefix}_shipments (order_id int PRIMARY KEY, naive int NOT NULL DEFAULT 0, idem int NOT NULL DEFAULT 0)");
+            await channel.QueueDeleteAsync(queue, false, false);
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+            var values = string.Join(",", Enumerable.Range(0, orders).Select(i => $"({i})"));
+            await Exec(pg, $"BEGIN; INSERT INTO {prefix}_orders VALUES {values}; " +
+                           $"INSERT INTO {prefix}_outbox (order_id) SELECT id FROM {prefix}_orders ORDER BY id; COMMIT");
+            // the relay
+            var kills = killRelay.GroupBy(k => k.Batch).ToDictionary(g => g.Key, g => new Queue<int>(g.Select(k => k.Published)));
+            int batchNo = 0, relayKills = 0;
+            while (true)
+            {
+                var pending = await Ids(pg, $"SELECT order_id FROM {prefix}_outbox WHERE NOT sent ORDER BY seq LIMIT {batch}");
+                if (pending.Count == 0) break;
+                int killAfter = kills.TryGetValue(batchNo, out var q) && q.Count > 0 ? q.Dequeue() : -1;
+                bool killed = false;
+                for (int j = 0; j < pending.Count; j++)
+                {
+                    await Publish(channel, queue, pending[j]);
+                    if (j + 1 == killAfter) { killed = true; break; }
+                }
+                if (killed) { relayKills++; continue; }        // restart: the batch is still unsent
+                await Exec(pg, $"UPDATE {prefix}_outbox SET sent = true WHERE order_id IN ({string.Join(",", pending)})");
+                batchNo++;
+            }
+            // the consumers
+            var crash = new HashSet<int>(killConsumerAt);
+            int delivered = 0, redelivered = 0, consumerKills = 0;
+            var seen = new List<int>();
+            while (true)
+            {
+                var r = await channel.BasicGetAsync(queue, autoAck: false);
+                if (r is null) break;
+                int id = int.Parse(Encoding.UTF8.GetString(r.Body.Span), System.Globalization.CultureInfo.InvariantCulture);
+                if (r.Redelivered) redelivered++;
+                seen.Add(id);
+                await Exec(pg, $"INSERT INTO {prefix}_shipments (order_id, naive) VALUES ({id}, 1) " +
+                               $"ON CONFLICT (order_id) DO UPDATE SET naive = {prefix}_shipments.naive + 1");
+                await Exec(pg, $"BEGIN; WITH fresh AS (INSERT INTO {prefix}_processed VALUES ({id}) ON CONFLICT DO NOTHING RETURNING event_id) " +
+                               $"UPDATE {prefix}_shipments SET idem = idem + 1 WHERE order_id IN (SELECT event_id FROM fresh); COMMIT");
+                if (crash.Remove(delivered++))
+                {
+                    consumerKills++;                              // dies before its ack: the broker redelivers
+                    await channel.CloseAsync();
+                    channel.Dispose();
+                    channel = await rabbit.CreateChannelAsync(options);
+                    continue;
+                }
+                await channel.BasicAckAsync(r.DeliveryTag, false);
+            }
+            var counts = await Pairs(pg, $"SELECT naive, idem FROM {prefix}_shipments");
+            var distinct = new HashSet<int>(seen);
+            return new OutboxRelayResult(orders, batch, relayKills, consumerKills, delivered, distinct.Count,
+                delivered - distinct.Count, redelivered, counts.Sum(c => c.Naive), counts.Sum(c => c.Idem),
+                counts.Count(c => c.Idem == 1), orders - counts.Count);
+        }
+        finally
+        {
+            await Exec(pg, $"DROP TABLE IF EXISTS {tables}");
+            await channel.QueueDeleteAsync(queue, false, false);
+            await channel.CloseAsync();
+            channel.Dispose();
+        }
+    }
+
+    private static async Task<List<(int Naive, int Idem)>> Pairs(NpgsqlConnection pg, string sql)
+    {
+        await using var cmd = new NpgsqlCommand(sql, pg);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var rows = new List<(int, int)>();
+        while (await reader.ReadAsync()) rows.Add((reader.GetInt32(0), reader.GetInt32(1)));
+        return rows;
     }
 
     private static async Task Publish(IChannel channel, string queue, int id) =>

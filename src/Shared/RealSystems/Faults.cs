@@ -65,6 +65,21 @@ public static class Faults
         if (Alive(pid)) throw new TimeoutException($"{service} {member} (pid {pid}) still alive 10 s after SIGKILL");
     }
 
+    /// <summary>Kills a member and every process it started (PostgreSQL's postmaster and its backends) with
+    /// SIGKILL, as a machine crash would, and waits up to 10 s until all are gone: killing only a postmaster
+    /// leaves backends attached to its shared memory for a moment, and a restart in that window is refused.</summary>
+    public static void KillWithChildren(string service, string member)
+    {
+        var target = Services.Running(service, member);
+        var tree = WithChildren(RunningPid(target));
+        Interlocked.Increment(ref _faults);
+        foreach (int p in tree) Signal(p, SIGKILL, ignoreGone: true);
+        var watch = Stopwatch.StartNew();
+        // until reaped, not only dead: PostgreSQL refuses to start while its old pid exists, even as a zombie
+        while (tree.Any(p => ProcessState(p) is not null) && watch.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(20);
+        if (tree.Any(Alive)) throw new TimeoutException($"{service} {member}: processes still alive 10 s after SIGKILL");
+    }
+
     /// <summary>Starts what of the service is down (a killed member comes back with its data) and waits
     /// until the whole service is healthy; throws when it is not within <paramref name="timeout"/>.</summary>
     public static void Restart(string service, TimeSpan timeout)
