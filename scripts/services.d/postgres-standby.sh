@@ -54,7 +54,7 @@ service_start() {
   # off (the default): with it on, the standby's xmin, up to a status interval old, holds back the primary's
   # cleanup horizon, and notebooks 04 and 05 measure HOT pruning and index-only scans on that primary.
   if ! as_user "$PG_BIN/pg_ctl" -D "$STANDBY_DATA" -l "$STANDBY_DATA/server.log" -w -t 60 \
-       -o "-h 127.0.0.1 -p $STANDBY_PORT -k '$(pg_socket_for "$STANDBY_DATA")' -c fsync=off -c max_connections=100 -c max_prepared_transactions=20 -c cluster_name=$SLOT -c hot_standby=on -c wal_receiver_status_interval=1" start >/dev/null; then
+       -o "-h 127.0.0.1 -p $STANDBY_PORT -k '$(pg_socket_for "$STANDBY_DATA")' -c fsync=off -c max_connections=100 -c cluster_name=$SLOT -c hot_standby=on -c wal_receiver_status_interval=1" start >/dev/null; then
     echo "postgres-standby: failed to start on $STANDBY_PORT; last lines of $STANDBY_DATA/server.log:" >&2
     tail -n 15 "$STANDBY_DATA/server.log" >&2 2>/dev/null || true
     exit 1

@@ -33,7 +33,7 @@ service_start() {
     # The socket goes in the data folder (/var/run/postgresql belongs to the postgres account); a path
     # too long for a socket would stop the server, so then there is none: everything uses TCP on loopback.
     if ! as_user "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 60 \
-         -o "-h 127.0.0.1 -p $PG_PORT -k '$(pg_socket_for "$PG_DATA")' -c fsync=off -c max_connections=100 -c max_prepared_transactions=20" start >/dev/null; then
+         -o "-h 127.0.0.1 -p $PG_PORT -k '$(pg_socket_for "$PG_DATA")' -c fsync=off -c max_connections=100" start >/dev/null; then
       echo "postgres: failed to start on $PG_PORT; last lines of $PG_DATA/server.log:" >&2
       tail -n 15 "$PG_DATA/server.log" >&2 2>/dev/null || true
       exit 1

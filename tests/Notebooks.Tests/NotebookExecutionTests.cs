@@ -82,6 +82,7 @@ public sealed class NotebookExecutionTests(ITestOutputHelper log)
         ["SDN_REDIS"] = "127.0.0.1:1",
         ["SDN_REDIS_CLUSTER"] = "127.0.0.1:1",
         ["SDN_POSTGRES_STANDBY"] = "Host=127.0.0.1;Port=1;Username=sdn;Database=sdn;Timeout=2;Pooling=false",
+        ["SDN_POSTGRES_2PC"] = "Host=127.0.0.1;Port=1;Username=sdn;Database=sdn;Timeout=2;Pooling=false",
         ["SDN_REDIS_REPLICATED"] = "127.0.0.1:1",
         ["SDN_REDIS_SENTINEL"] = "127.0.0.1:1",
         ["SDN_REDIS_CLUSTER3"] = "127.0.0.1:1",

@@ -21,7 +21,7 @@ public sealed record RealTwoPcResult(bool Committed, int PreparedAfterRestart, b
 /// Two-phase commit on a real PostgreSQL (<c>max_prepared_transactions</c> &gt; 0): databases <c>nb15_a</c> and
 /// <c>nb15_b</c> are the participants, each with a table <c>nb15_accounts</c> (row 1, balance 100). The coordinator
 /// moves 30 from A to B: UPDATE + <c>PREPARE TRANSACTION</c> in both, optionally writes its decision to its own log
-/// (table <c>nb15_coordinator_log</c> in the main database), then "crashes": its sessions end and the server is
+/// (table <c>nb15_coordinator_log</c> in the server's database <c>sdn</c>), then "crashes": its sessions end and the server is
 /// killed (SIGKILL) and restarted. After the restart a writer tries to update the prepared row and a reader reads
 /// it; <c>coordinatorDownMs</c> after the writer's UPDATE the recovering coordinator reads its log and issues COMMIT PREPARED (decision
 /// found) or ROLLBACK PREPARED (none: presumed abort). Leftover <c>nb15-</c> prepared transactions are rolled
@@ -29,11 +29,15 @@ public sealed record RealTwoPcResult(bool Committed, int PreparedAfterRestart, b
 /// </summary>
 public static class PostgresTwoPhase
 {
+    /// <summary>The registry service the experiment crashes: a PostgreSQL server of its own, so that no other
+    /// notebook or test loses its server while this one is down.</summary>
+    public const string Service = "postgres-2pc";
+
     public static RealTwoPcResult Run(string connectionString, bool decisionLogged, int coordinatorDownMs)
     {
         Guard.NotEmpty(connectionString);
         Guard.InRange(coordinatorDownMs, 0, 10_000);
-        using var fx = Faults.Experiment("postgres");
+        using var fx = Faults.Experiment(Service, check: () => Health(connectionString));
         int cleared = Prepare(connectionString);
         string a = Db(connectionString, "nb15_a"), b = Db(connectionString, "nb15_b");
         var watch = new Stopwatch();
@@ -47,8 +51,8 @@ public static class PostgresTwoPhase
         if (decisionLogged)
             using (var log = Open(connectionString)) Exec(log, "INSERT INTO nb15_coordinator_log VALUES ('nb15', 'commit')");
         // the coordinator crashes, and the server with it
-        Faults.KillWithChildren("postgres", "primary");
-        Faults.Restart("postgres", TimeSpan.FromSeconds(60));
+        Faults.KillWithChildren(Service, "primary");
+        Faults.Restart(Service, TimeSpan.FromSeconds(60));
         NpgsqlConnection.ClearAllPools();
         double restart = watch.Elapsed.TotalMilliseconds;
         int prepared = Scalar(a, "SELECT count(*) FROM pg_prepared_xacts WHERE gid LIKE 'nb15-%'");
@@ -77,7 +81,7 @@ public static class PostgresTwoPhase
         int balA = Scalar(a, "SELECT balance FROM nb15_accounts WHERE id = 1");
         int balB = Scalar(b, "SELECT balance FROM nb15_accounts WHERE id = 1");
         int left = Scalar(a, "SELECT count(*) FROM pg_prepared_xacts WHERE gid LIKE 'nb15-%'");
-        fx.EnsureHealthy();
+        fx.EnsureHealthy(() => Health(connectionString));
         return new RealTwoPcResult(commit, prepared, blocked, readerBefore, restart, writerStart, commitSent, resolved, writerDone,
             balA, balB, left, cleared);
     }
@@ -108,17 +112,24 @@ public static class PostgresTwoPhase
         return cleared;
     }
 
-    /// <summary>The connection string of a PostgreSQL that accepts PREPARE TRANSACTION, or null after one line
-    /// saying why not: the server is down (<see cref="Servers.Postgres"/> says so), or it runs with
-    /// max_prepared_transactions = 0 (started before the registry set it: restart it).</summary>
+    /// <summary>The connection string of the <c>postgres-2pc</c> server (<see cref="Servers.PostgresTwoPc"/>), or
+    /// null after one line saying why not: it is down, or runs with max_prepared_transactions = 0.</summary>
     public static string? Server()
     {
-        using var pg = Servers.Postgres();
+        using var pg = Servers.PostgresTwoPc();
         if (pg is null) return null;
-        if (MaxPreparedTransactions(pg) > 0) return Servers.PostgresConnectionString;
-        (Servers.Out ?? Console.Out).WriteLine("PostgreSQL runs with max_prepared_transactions = 0 (started before scripts/services.d/postgres.sh set it): " +
-                          "restart it with `./scripts/services.sh stop postgres-standby postgres && ./scripts/services.sh start postgres postgres-standby`");
+        if (MaxPreparedTransactions(pg) > 0) return Servers.PostgresTwoPcConnectionString;
+        (Servers.Out ?? Console.Out).WriteLine("The PostgreSQL server for two-phase commit runs with max_prepared_transactions = 0 " +
+            "(not the one scripts/services.d/postgres-2pc.sh starts): `./scripts/services.sh stop postgres-2pc && ./scripts/services.sh start postgres-2pc`");
         return null;
+    }
+
+    /// <summary>The registry's check of the service (its one member answers), in process: null when a
+    /// connection opens and answers, else why not.</summary>
+    private static string? Health(string cs)
+    {
+        try { return Scalar(cs, "SELECT 1") == 1 ? null : "no answer"; }
+        catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException) { return e.Message; }
     }
 
     /// <summary>The server's max_prepared_transactions (0 disables PREPARE TRANSACTION).</summary>

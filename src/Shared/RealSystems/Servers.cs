@@ -49,6 +49,29 @@ public static partial class Servers
         }
     }
 
+    /// <summary>The PostgreSQL server notebook 15 crashes (registry service <c>postgres-2pc</c>,
+    /// max_prepared_transactions = 20): $SDN_POSTGRES_2PC, else port 25434.</summary>
+    public static string PostgresTwoPcConnectionString =>
+        Environment.GetEnvironmentVariable("SDN_POSTGRES_2PC")
+        ?? "Host=127.0.0.1;Port=25434;Username=sdn;Database=sdn;Timeout=3;Command Timeout=60;Pooling=false";
+
+    /// <summary>An open connection to the <c>postgres-2pc</c> server, or null after one line saying how to start it.</summary>
+    public static NpgsqlConnection? PostgresTwoPc()
+    {
+        var connection = new NpgsqlConnection(PostgresTwoPcConnectionString);
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)
+        {
+            connection.Dispose();
+            Say($"PostgreSQL for two-phase commit is not running at {Describe(PostgresTwoPcConnectionString)} ({FirstLine(e.Message)}): {StartIt("postgres-2pc")}");
+            return null;
+        }
+    }
+
     /// <summary>The streaming standby of <see cref="Postgres"/>: $SDN_POSTGRES_STANDBY, else port 25433.</summary>
     public static string PostgresStandbyConnectionString =>
         Environment.GetEnvironmentVariable("SDN_POSTGRES_STANDBY")

@@ -172,7 +172,8 @@ public class EventSourcingTests
     }
 }
 
-/// <summary>These crash and restart the PostgreSQL server: they run alone, after the parallel tests.</summary>
+/// <summary>These crash and restart the postgres-2pc server (its own server: nothing else uses it); they run one
+/// at a time.</summary>
 [CollectionDefinition("postgres crash", DisableParallelization = true)]
 public sealed class PostgresCrashCollection;
 
@@ -182,8 +183,8 @@ public class RealDistributedTransactionTests
     [SkippableFact]
     public void Prepared_transactions_survive_a_restart_and_hold_their_locks()
     {
-        RealSystem.RequirePostgres().Dispose();
-        var r = PostgresTwoPhase.Run(Servers.PostgresConnectionString, decisionLogged: true, coordinatorDownMs: 300);
+        RealSystem.RequirePostgresTwoPc().Dispose();
+        var r = PostgresTwoPhase.Run(Servers.PostgresTwoPcConnectionString, decisionLogged: true, coordinatorDownMs: 300);
         Assert.Equal(2, r.PreparedAfterRestart);
         Assert.True(r.WriterBlockedWhileInDoubt);
         Assert.InRange(r.WriterDoneAtMs, r.ResolveSentAtMs, r.ResolvedAtMs + 1000);
@@ -194,8 +195,8 @@ public class RealDistributedTransactionTests
     [SkippableFact]
     public void Without_a_logged_decision_the_recovering_coordinator_presumes_abort()
     {
-        RealSystem.RequirePostgres().Dispose();
-        var r = PostgresTwoPhase.Run(Servers.PostgresConnectionString, decisionLogged: false, coordinatorDownMs: 100);
+        RealSystem.RequirePostgresTwoPc().Dispose();
+        var r = PostgresTwoPhase.Run(Servers.PostgresTwoPcConnectionString, decisionLogged: false, coordinatorDownMs: 100);
         Assert.False(r.Committed);
         Assert.Equal(2, r.PreparedAfterRestart);
         Assert.True(r.WriterDoneAtMs - r.WriterStartAtMs >= 100);

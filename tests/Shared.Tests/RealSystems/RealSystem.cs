@@ -19,6 +19,8 @@ public static class RealSystem
 
     public static ConnectionMultiplexer RequireRedisCluster() => Require(Servers.RedisCluster, "Redis (cluster-enabled)");
 
+    public static NpgsqlConnection RequirePostgresTwoPc() => Require(Servers.PostgresTwoPc, "PostgreSQL for two-phase commit");
+
     public static NpgsqlConnection RequirePostgresStandby() => Require(Servers.PostgresStandby, "the PostgreSQL standby");
 
     public static RedisSentinelSet RequireRedisSentinel() => Require(Servers.RedisSentinel, "Redis with Sentinel");
