@@ -77,8 +77,9 @@ def main():
             print(f"{status:10} {os.path.relpath(path)}:{line} {mutator}: {replacement}")
         print(f"{area}: {valid} mutants, killed {c['Killed']}, timeout {c['Timeout']}, survived {c['Survived']}, "
               f"no coverage {c['NoCoverage']}, compile errors {c['CompileError']}, score {s:.1f}%")
+        shown = f"{s:.1f}%" if valid else "n/a"
         row = (f"| {area} | {valid} | {c['Killed']} | {c['Timeout']} | {c['Survived']} | {c['NoCoverage']} | "
-               f"{c['CompileError']} | {s:.1f}% | {date} |")
+               f"{c['CompileError']} | {shown} | {date} |")
         update_table(quality, area, row)
     print(f"(one Stryker session of {int(seconds) // 60} min {int(seconds) % 60} s)")
 
