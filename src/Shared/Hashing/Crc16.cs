@@ -20,7 +20,6 @@ public static class Crc16
     {
         ushort crc = 0;
         foreach (byte b in data)
-            // Stryker disable once Bitwise : crc is a ushort widened to a non-negative int, so >>> equals >>
             crc = (ushort)((crc << 8) ^ Table[((crc >> 8) ^ b) & 0xFF]);
         return crc;
     }

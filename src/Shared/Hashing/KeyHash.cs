@@ -30,7 +30,6 @@ public static class KeyHash
     public static uint Hash32(string key, int seed = 0)
     {
         Guard.NotNull(key);
-        // Stryker disable once Equality : a key of exactly ShortKey units fits the stack buffer too; both paths hash the same bytes
         if (key.Length > ShortKey) return XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(key), seed);
         Span<byte> buffer = stackalloc byte[StackBytes];
         return XxHash32.HashToUInt32(buffer[..Encoding.UTF8.GetBytes(key, buffer)], seed);
