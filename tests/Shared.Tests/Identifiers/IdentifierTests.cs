@@ -348,4 +348,40 @@ public sealed class IdentifierEdgeTests
         Assert.Equal("scheme", Bad(() => IdWorkload.Generate((IdScheme)9, 1, 1, 1)).ParamName);
         Assert.Single(IdWorkload.Generate(IdScheme.UuidV4, 1, 1, 1, machines: 1024).Existing);
     }
+
+    // Mutation testing left these alive: messages a reader sees, the first id of a clock at 0 and the exact lifetime.
+    [Fact]
+    public void Errors_tell_the_reader_what_went_wrong()
+    {
+        Assert.StartsWith("text must use only 0-9, A-Z and a-z; '-' at index 2 is not a base-62 digit.",
+            Assert.Throws<ArgumentException>(() => Base62.Decode("ab-c")).Message);
+        Assert.StartsWith($"text must decode to at most {ulong.MaxValue} (\"LygHa16AHYF\"); \"LygHa16AHYG\" is larger.",
+            Assert.Throws<ArgumentOutOfRangeException>(() => Base62.Decode("LygHa16AHYG")).Message);
+        Assert.StartsWith("count must be at least 1; got 0", Assert.Throws<ArgumentException>(() => Base62.LengthFor(0)).Message);
+        var clock = new VirtualClock(Start);
+        var gen = new SnowflakeGenerator(1, clock);
+        gen.Next();
+        clock.Set(Start - 10);
+        Assert.Equal($"the clock went back 10 ms; refusing to issue IDs that could repeat until it reaches {Start}.",
+            Assert.Throws<InvalidOperationException>(() => gen.Next()).Message);
+        var early = new SnowflakeGenerator(1, new VirtualClock(999), epochMs: 1000);
+        Assert.Equal("the clock (999 ms) is outside the 41-bit range after the epoch 1000 ms.",
+            Assert.Throws<InvalidOperationException>(() => early.Next()).Message);
+        Assert.StartsWith("unknown id scheme", Assert.Throws<ArgumentOutOfRangeException>(
+            () => IdWorkload.Generate((IdScheme)9, 1, 1, 1)).Message);
+    }
+
+    [Fact]
+    public void A_clock_at_the_epoch_itself_gives_id_zero_then_one()
+    {
+        var gen = new SnowflakeGenerator(0, new VirtualClock(0), epochMs: 0);
+        Assert.Equal(0L, gen.Next());
+        Assert.Equal(1L, gen.Next());
+        var one = new SnowflakeGenerator(0, new VirtualClock(1), epochMs: 0);
+        Assert.Equal(new SnowflakeParts(1, 0, 0), SnowflakeGenerator.Decode(one.Next(), 0));
+    }
+
+    [Fact]
+    public void The_lifetime_is_two_to_the_41_milliseconds_in_julian_years() =>
+        Assert.Equal(2199023255552.0 / (365.25 * 24 * 3600 * 1000), SnowflakeGenerator.LifetimeYears);
 }
