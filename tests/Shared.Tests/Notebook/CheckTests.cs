@@ -2,6 +2,7 @@ using SystemDesign.Notebook;
 
 namespace SystemDesign.Tests.Notebook;
 
+[Collection("Console")] // the Exercise tests swap Console.Out
 public sealed class CheckTests
 {
     private static string Capture(Action action)
