@@ -84,6 +84,17 @@ public sealed class PrometheusApi : IDisposable
 
     public void RemoveTarget(string exp) => File.Delete(Path.Combine(TargetsDir, Guard.NotEmpty(exp) + ".json"));
 
+    /// <summary>Null when Prometheus answers its readiness endpoint (what the registry's probe asks), else why not.</summary>
+    public string? Health()
+    {
+        try
+        {
+            using var r = _http.GetAsync("-/ready").GetAwaiter().GetResult();
+            return r.IsSuccessStatusCode ? null : $"Prometheus is not ready ({(int)r.StatusCode})";
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return "Prometheus: " + e.Message; }
+    }
+
     /// <summary>Raw samples of every series matching <paramref name="selector"/> over the last <paramref name="range"/>.</summary>
     public List<(Dictionary<string, string> Labels, List<PromSample> Samples)> Samples(string selector, TimeSpan range)
     {

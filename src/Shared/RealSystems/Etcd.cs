@@ -63,13 +63,13 @@ public sealed class EtcdCluster : IDisposable
 
     /// <summary>
     /// The registry's health check of <c>etcd</c> (<c>service_check</c> in scripts/services.d/etcd.sh), in
-    /// process: every member answers its status within 500 ms, all name the same leader and exactly one says it
+    /// process: every member answers its status within 2 s (the script's curl timeout), all name the same leader and exactly one says it
     /// leads. Null when healthy, else why not. The script runs curl twice per member (about a second on a
     /// loaded machine); this costs milliseconds, so a fault experiment can poll it.
     /// </summary>
     public string? Health()
     {
-        var st = Statuses(TimeSpan.FromMilliseconds(500));
+        var st = Statuses(TimeSpan.FromSeconds(2));
         if (st.Count != Endpoints.Count)
             return $"etcd: {string.Join(", ", Endpoints.Except(st.Select(s => s.Endpoint)))} does not answer";
         var leaders = st.Select(s => s.Leader).Distinct().ToArray();

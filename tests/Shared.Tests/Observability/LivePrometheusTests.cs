@@ -19,7 +19,8 @@ public sealed class LivePrometheusTests
         Assert.NotNull(r.FirstPromFiring);
         Assert.NotNull(r.FirstOursFiring);
         Assert.InRange(Math.Abs(r.FirstPromFiring!.Ms - r.FirstOursFiring!.Ms), 0, 100);
-        Assert.True(r.AgreementShare >= 0.8, $"agreement {r.AgreementShare}\n{table}");
-        File.WriteAllText("/tmp/n14/live.txt", $"scrape {r.ScrapeIntervalSeconds} req {r.RequestsServed} agree {r.AgreementShare}\n" + table);
+        // Same bound as notebook 14: equal to ours, or to ours without the scrape the evaluation raced.
+        Assert.True(r.ExplainedShare >= 0.9, $"explained {r.ExplainedShare}, exact {r.AgreementShare}\n{table}");
+        Assert.All(r.Evaluations.Where(e => e.AgreesRaced), e => Assert.False(e.Agrees));
     }
 }

@@ -61,9 +61,8 @@ public sealed class TraceAndPercentileTests
     {
         foreach (var (h, valid, rule) in TraceParent.Probes)
             Assert.True((TraceParent.Parse(h) is not null) == valid, rule);
-        var diffs = TraceParent.Probes.Where(p => TraceParent.DotNetAccepts(p.Header) != p.Valid)
-            .Select(p => p.Rule).ToList();
-        File.WriteAllText("/tmp/n14/dotnet-diffs.txt", string.Join("\n", diffs));
+        // Where .NET's own parser differs from the spec is notebook 14's table; here it must at least run.
+        Assert.All(TraceParent.Probes, p => TraceParent.DotNetAccepts(p.Header));
     }
 
     [Fact]
@@ -85,9 +84,6 @@ public sealed class TraceChainTests
     public void Three_services_make_one_connected_span_tree()
     {
         var run = TraceChain.Run(3);
-        File.WriteAllText("/tmp/n14/trace.txt", string.Join("\n", run.Spans.Select(s =>
-            $"{new string(' ', 2 * s.Depth)}{s.Name} {s.Kind} {s.Service} {s.SpanId} {s.ParentId} {s.StartMs:F2} {s.DurationMs:F2}"))
-            + "\n" + string.Join("\n", run.Headers.Select(h => h.Service + " " + h.TraceParent)));
         Assert.Equal(7, run.Spans.Count);
         Assert.Equal(1, run.Spans.Count(s => s.ParentId is null));
         Assert.Equal(3, run.Headers.Count(h => TraceParent.Parse(h.TraceParent)?.TraceId == run.TraceId));
