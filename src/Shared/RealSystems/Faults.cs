@@ -145,7 +145,7 @@ public static class Faults
             try { held = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
             catch (IOException) when (watch.Elapsed < limit) { Thread.Sleep(100); }
         }
-        var experiment = new FaultExperiment(service, held);
+        var experiment = new FaultExperiment(service, held, check);
         try
         {
             if (check is null) EnsureHealthy(service, limit);
@@ -262,11 +262,13 @@ public sealed class PausedMember : IDisposable
 public sealed class FaultExperiment : IDisposable
 {
     private FileStream? _lock;
+    private readonly Func<string?>? _check;
 
-    internal FaultExperiment(string service, FileStream held)
+    internal FaultExperiment(string service, FileStream held, Func<string?>? check = null)
     {
         Service = service;
         _lock = held;
+        _check = check;
     }
 
     public string Service { get; }
@@ -296,7 +298,16 @@ public sealed class FaultExperiment : IDisposable
     {
         var held = Interlocked.Exchange(ref _lock, null);
         if (held is null) return;
-        try { Faults.WaitHealthy(Service, TimeSpan.FromSeconds(30)); }
+        try
+        {
+            // The in-process check the experiment started with, when it has one (see Faults.Experiment).
+            if (_check is null) Faults.WaitHealthy(Service, TimeSpan.FromSeconds(30));
+            else
+            {
+                var watch = Stopwatch.StartNew();
+                while (_check() is not null && watch.Elapsed < TimeSpan.FromSeconds(30)) Thread.Sleep(20);
+            }
+        }
         finally { held.Dispose(); }
     }
 }
