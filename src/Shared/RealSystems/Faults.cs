@@ -26,9 +26,12 @@ public static class Faults
         Guard.That(max > TimeSpan.Zero && max <= TimeSpan.FromMinutes(2), "maxPause must be in (0, 2 min]");
         var target = Services.Running(service, member);
         int pid = RunningPid(target);
-        var pids = WithChildren(pid);
+        var listed = WithChildren(pid);
         Interlocked.Increment(ref _faults);
-        foreach (int p in pids) Signal(p, SIGSTOP);
+        // A child may exit between the listing and its SIGSTOP (a PostgreSQL backend ending its session:
+        // ESRCH, seen once in CI); the member itself must be there.
+        foreach (int p in listed) Signal(p, SIGSTOP, ignoreGone: p != pid);
+        var pids = listed.Where(p => p == pid || ProcessState(p) is not null).ToList();
         // kill() returns before the stop is delivered: a multi-threaded server (etcd) reaches state T once
         // the kernel has stopped every thread. Wait for it (≤ 1 s), so "paused" means paused when we return.
         var delivered = System.Diagnostics.Stopwatch.StartNew();
