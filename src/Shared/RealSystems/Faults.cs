@@ -30,7 +30,15 @@ public static class Faults
         Interlocked.Increment(ref _faults);
         // A child may exit between the listing and its SIGSTOP (a PostgreSQL backend ending its session:
         // ESRCH, seen once in CI); the member itself must be there.
-        foreach (int p in listed) Signal(p, SIGSTOP, ignoreGone: p != pid);
+        try
+        {
+            foreach (int p in listed) Signal(p, SIGSTOP, ignoreGone: p != pid);
+        }
+        catch
+        {
+            Continue(listed); // never leave half a member stopped behind an exception
+            throw;
+        }
         var pids = listed.Where(p => p == pid || ProcessState(p) is not null).ToList();
         // kill() returns before the stop is delivered: a multi-threaded server (etcd) reaches state T once
         // the kernel has stopped every thread. Wait for it (≤ 1 s), so "paused" means paused when we return.
