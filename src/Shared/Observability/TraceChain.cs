@@ -62,6 +62,10 @@ public static class TraceChain
                 traceId = root.TraceId.ToHexString();
                 client.GetAsync("work").GetAwaiter().GetResult().EnsureSuccessStatusCode();
             }
+            // A server span ends once its response has been sent, which can be after the client has read it:
+            // wait (≤ 2 s) until the provider has exported at least the 1 + 2 × services spans of this trace.
+            var wait = Stopwatch.StartNew();
+            while (exported.Count < 1 + 2 * services && wait.Elapsed < TimeSpan.FromSeconds(2)) Thread.Sleep(5);
             provider.ForceFlush();
             var mine = exported.Where(a => a.TraceId.ToHexString() == traceId).ToList();
             var byId = mine.ToDictionary(a => a.SpanId.ToHexString());
