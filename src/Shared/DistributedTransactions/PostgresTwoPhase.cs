@@ -65,7 +65,9 @@ public static class PostgresTwoPhase
             Exec(writer, "UPDATE nb15_accounts SET balance = balance + 1 WHERE id = 1");
             return watch.Elapsed.TotalMilliseconds;
         });
-        bool blocked = WaitBlocked(a, writerPid, TimeSpan.FromMilliseconds(Math.Max(200, coordinatorDownMs)));
+        // The coordinator stays down at least until the writer is seen waiting on the prepared row's lock (≤ 10 s:
+        // just after a restart, on a loaded machine, the UPDATE can take longer than the downtime to get there).
+        bool blocked = WaitBlocked(a, writerPid, TimeSpan.FromSeconds(10));
         // the coordinator stays down until coordinatorDownMs after the writer's UPDATE was sent
         Thread.Sleep(Math.Max(0, (int)Math.Ceiling(coordinatorDownMs - (watch.Elapsed.TotalMilliseconds - writerStart))));
         // the coordinator is back: it reads its log
