@@ -40,6 +40,16 @@ public static class PartPlanner
         return Math.Max(MultipartLimits.MinPartBytes, mib);
     }
 
+    /// <summary>The same answer by brute force, as an independent check of <see cref="MinimumPartBytes"/>: walk part
+    /// sizes up from 5 MiB, 1 MiB at a time, until 10,000 parts suffice.</summary>
+    public static long BruteForceMinimumPartBytes(long objectBytes)
+    {
+        Guard.InRange(objectBytes, 1L, MultipartLimits.MaxObjectFromParts);
+        long part = MultipartLimits.MinPartBytes;
+        while ((objectBytes + part - 1) / part > MultipartLimits.MaxParts) part += MultipartLimits.MiB;
+        return part;
+    }
+
     /// <summary>Plan with the preferred part size, raised to the minimum the object needs.</summary>
     public static PartPlan Plan(long objectBytes, long preferredPartBytes = 8 * MultipartLimits.MiB)
     {

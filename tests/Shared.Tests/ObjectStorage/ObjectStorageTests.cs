@@ -19,6 +19,8 @@ public sealed class MultipartTests
         Assert.Equal(big, (p.Parts - 1) * p.PartBytes + p.LastPartBytes);
         Assert.Equal(11 * MultipartLimits.MiB, PartPlanner.MinimumPartBytes(big));
         Assert.Equal(MultipartLimits.MinPartBytes, PartPlanner.MinimumPartBytes(1));
+        Assert.Equal(PartPlanner.MinimumPartBytes(big), PartPlanner.BruteForceMinimumPartBytes(big));
+        Assert.Equal("objectBytes", Assert.Throws<ArgumentOutOfRangeException>(() => PartPlanner.BruteForceMinimumPartBytes(0)).ParamName);
     }
 
     [Fact]
