@@ -45,7 +45,7 @@ case "$STATE" in /*) ;; *) STATE="$PWD/$STATE" ;; esac
 if [ "$(id -u)" = 0 ]; then
   RUN_USER="${SDN_SERVICE_USER:-sdn}"
   # `cd /`: the servers must not start in a folder their account cannot enter (e.g. /root).
-  as_user() { (cd / && runuser -u "$RUN_USER" -- "$@"); }
+  as_user() { (cd / && exec runuser -u "$RUN_USER" -- "$@"); }
 else
   RUN_USER="$(id -un)"
   as_user() { "$@"; }

@@ -22,13 +22,22 @@ service_start() {
       as_user "$PG_BIN/initdb" -D "$TWOPC_DATA" -U sdn --auth=trust -E UTF8 --locale=C >/dev/null
     fi
     own "$TWOPC_DATA"
-    # A crash leaves postmaster.pid behind; pg_ctl start copes with a stale one (its pid is gone).
-    if ! as_user "$PG_BIN/pg_ctl" -D "$TWOPC_DATA" -l "$TWOPC_DATA/server.log" -w -t 60 \
-         -o "-h 127.0.0.1 -p $TWOPC_PORT -k '$(pg_socket_for "$TWOPC_DATA")' -c fsync=off -c max_connections=40 -c max_prepared_transactions=20 -c shared_buffers=16MB" start >/dev/null; then
-      echo "postgres-2pc: failed to start on $TWOPC_PORT; last lines of $TWOPC_DATA/server.log:" >&2
-      tail -n 15 "$TWOPC_DATA/server.log" >&2 2>/dev/null || true
-      exit 1
-    fi
+    # Not daemonized by pg_ctl but run under a shell that waits for it: when notebook 15 kills the server (a
+    # crash), that shell reaps it at once. An orphan waits for PID 1, which on some machines (a VM's init) reaps
+    # only every 1-2 s, and PostgreSQL refuses to start while its old pid exists, even as a zombie. A crash
+    # leaves postmaster.pid behind; the server ignores a stale one (its pid is gone).
+    as_user setsid bash -c '"$@" >>"$0" 2>&1; true' "$TWOPC_DATA/server.log" "$PG_BIN/postgres" -D "$TWOPC_DATA" \
+      -h 127.0.0.1 -p "$TWOPC_PORT" -k "$(pg_socket_for "$TWOPC_DATA")" -c fsync=off -c max_connections=40 \
+      -c max_prepared_transactions=20 -c shared_buffers=16MB </dev/null >/dev/null 2>&1 &
+    local waited=0
+    until pg_up_at "$TWOPC_PORT"; do
+      if [ "$waited" -ge 600 ] || ! kill -0 $! 2>/dev/null; then
+        echo "postgres-2pc: failed to start on $TWOPC_PORT; last lines of $TWOPC_DATA/server.log:" >&2
+        tail -n 15 "$TWOPC_DATA/server.log" >&2 2>/dev/null || true
+        exit 1
+      fi
+      sleep 0.05; waited=$((waited + 1))
+    done
     say "started on $TWOPC_PORT (data in $TWOPC_DATA)"
   fi
   psql_at "$TWOPC_PORT" -d postgres -tAc "SELECT 1" >/dev/null 2>&1 \

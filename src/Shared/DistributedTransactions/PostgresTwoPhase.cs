@@ -52,7 +52,7 @@ public static class PostgresTwoPhase
             using (var log = Open(connectionString)) Exec(log, "INSERT INTO nb15_coordinator_log VALUES ('nb15', 'commit')");
         // the coordinator crashes, and the server with it
         Faults.KillWithChildren(Service, "primary");
-        Faults.Restart(Service, TimeSpan.FromSeconds(60));
+        Faults.Restart(Service, TimeSpan.FromSeconds(60), () => Health(connectionString));
         NpgsqlConnection.ClearAllPools();
         double restart = watch.Elapsed.TotalMilliseconds;
         int prepared = Scalar(a, "SELECT count(*) FROM pg_prepared_xacts WHERE gid LIKE 'nb15-%'");

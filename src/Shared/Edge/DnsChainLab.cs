@@ -228,21 +228,25 @@ public sealed class DnsChainLab : IDisposable
         for (int i = 0; i < 3; i++)
         {
             var (server, zone) = (_servers[i], zoneFiles[i][0].Item1);
-            WaitFor(() => Answers(server, zone), $"the Knot server on {server}:53", names);
+            WaitFor(() => Answers(new IPEndPoint(server, 53), zone, QueryType.SOA, recursion: false),
+                $"the Knot server on {server}:53", names);
         }
         Spawn(Which("unbound")!, $"-d -c {_dir}/unbound.conf", Path.Combine(_dir, "unbound.out"));
-        WaitFor(() => !_client.Query("localhost", QueryType.A).HasError, $"Unbound on {Resolver}", ["unbound"]);
+        // A short timeout while Unbound starts: a query sent before it binds is lost, and the lab's own client
+        // would wait its full 3 s for the answer.
+        WaitFor(() => Answers(Resolver, "localhost", QueryType.A, recursion: true), $"Unbound on {Resolver}",
+            ["unbound"]);
         _last = Counts();
     }
 
-    private bool Answers(IPAddress server, string name)
+    private static bool Answers(IPEndPoint server, string name, QueryType type, bool recursion)
     {
-        var client = new LookupClient(new LookupClientOptions(new NameServer(server, 53))
+        var client = new LookupClient(new LookupClientOptions(new NameServer(server))
         {
-            UseCache = false, Retries = 0, Timeout = TimeSpan.FromMilliseconds(300), Recursion = false,
+            UseCache = false, Retries = 0, Timeout = TimeSpan.FromMilliseconds(300), Recursion = recursion,
             ContinueOnDnsError = true, ThrowDnsErrors = false,
         });
-        try { return !client.Query(name, QueryType.SOA).HasError; }
+        try { return !client.Query(name, type).HasError; }
         catch (DnsResponseException) { return false; }
     }
 
@@ -390,9 +394,13 @@ public sealed class DnsChainLab : IDisposable
     /// <summary>Stops every process this lab started (and only those).</summary>
     public void Dispose()
     {
+        // Knot and Unbound run in the foreground with no children: signal all four, then wait for them together.
+        foreach (var p in _processes)
+            try { if (!p.HasExited) p.Kill(); }
+            catch (InvalidOperationException) { }
         foreach (var p in _processes)
         {
-            try { if (!p.HasExited) { p.Kill(entireProcessTree: true); p.WaitForExit(3000); } }
+            try { p.WaitForExit(3000); }
             catch (InvalidOperationException) { }
             p.Dispose();
         }

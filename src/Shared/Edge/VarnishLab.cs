@@ -125,6 +125,19 @@ public sealed class VarnishLab : IDisposable
     /// <summary>Origin fetches of one path (as from <see cref="PathOf"/>, without the query).</summary>
     public int OriginFetches(string path) => fetches.TryGetValue(Guard.NotEmpty(path), out int n) ? n : 0;
 
+    /// <summary>Waits (polling every 20 ms, at most <paramref name="timeout"/>) until the origin has had at least
+    /// <paramref name="atLeast"/> fetches of <paramref name="path"/>, e.g. a background refresh; returns the count
+    /// then, which is below <paramref name="atLeast"/> only when the time ran out.</summary>
+    public async Task<int> WaitForOriginFetchesAsync(string path, int atLeast, TimeSpan timeout)
+    {
+        Guard.InRange(atLeast, 0, 1_000_000);
+        Guard.InRange(timeout.TotalSeconds, 0, 60, nameof(timeout));
+        var clock = Stopwatch.StartNew();
+        int n;
+        while ((n = OriginFetches(path)) < atLeast && clock.Elapsed < timeout) await Task.Delay(20);
+        return n;
+    }
+
     /// <summary>Origin fetches of every path that starts with <paramref name="prefix"/>.</summary>
     public int OriginFetchesUnder(string prefix)
     {
