@@ -3,7 +3,10 @@
 # rule evaluation every 100 ms, scrape timeout 90 ms. Targets come from file_sd files that the notebooks write
 # under $STATE/prometheus/targets (watched, refreshed at least every 1 s); rules from
 # $STATE/prometheus/rules/*.yml, which the notebooks write before POSTing /-/reload (--web.enable-lifecycle).
-# The library finds both folders in /api/v1/status/config. Retention 2 h. Data: $STATE/prometheus/data.
+# The library finds both folders in /api/v1/status/config. One static target, job `sdn-live` on port + 1, is
+# scraped from the start whether anything listens there or not: notebook 14's live experiment binds it, so its
+# first scrape comes within 100 ms (a new file_sd target waits for discovery, which passes changes on at most
+# every 5 s). Retention 2 h. Data: $STATE/prometheus/data.
 SERVICE_PACKAGES="prometheus curl"
 SERVICE_REQUIRES=""
 PROM_PORT="$(port_var SDN_PROMETHEUS_PORT 29090 "$(port_of_endpoint "${SDN_PROMETHEUS:-}")")"
@@ -32,6 +35,10 @@ scrape_configs:
       - files:
           - $PROM_DIR/targets/*.json
         refresh_interval: 1s
+  - job_name: sdn-live
+    honor_timestamps: false
+    static_configs:
+      - targets: ['127.0.0.1:$((PROM_PORT + 1))']
 CONF
   own "$PROM_DIR"
   spawn "$PROM_DIR/prometheus.pid" "$PROM_DIR/prometheus.log" "$(command -v prometheus)" \

@@ -60,20 +60,21 @@ public static class LiveAlertExperiment
         var rules = PromRuleSet.Live();
         prom.EnsureRules(rules.Group, rules.Yaml());
         string exp = "nb14-" + Guid.NewGuid().ToString("N")[..8];
-        using var svc = new MetricsService();
-        prom.AddTarget(exp, svc.Port);
+        using var svc = StartService(prom, exp, out bool onLivePort);
+        if (!onLivePort) prom.AddTarget(exp, svc.Port);
         long faultStart, faultEnd;
         try
         {
             WaitFor(() => prom.Samples($"{PromRuleSet.Metric}{{exp=\"{exp}\"}}", TimeSpan.FromSeconds(5))
-                .Sum(s => s.Samples.Count) >= 4, TimeSpan.FromSeconds(10), () => "Prometheus to scrape the service: " + prom.TargetState(exp));
+                .Sum(s => s.Samples.Count) >= 4, TimeSpan.FromSeconds(10), () => "Prometheus to scrape the service: "
+                + (onLivePort ? $"static target 127.0.0.1:{svc.Port}" : prom.TargetState(exp)));
             Thread.Sleep(healthy);
             faultStart = NowMs(); svc.FailEvery = failEvery;
             Thread.Sleep(fault);
             faultEnd = NowMs(); svc.FailEvery = 0;
             Thread.Sleep(after + TimeSpan.FromMilliseconds(250));   // the last evaluations land
         }
-        finally { prom.RemoveTarget(exp); }
+        finally { if (!onLivePort) prom.RemoveTarget(exp); }
         var window = TimeSpan.FromSeconds(30);
         var raw = prom.Samples($"{PromRuleSet.Metric}{{exp=\"{exp}\"}}", window);
         var err = raw.Where(s => s.Labels["outcome"] == "error").SelectMany(s => s.Samples).ToList();
@@ -101,6 +102,22 @@ public static class LiveAlertExperiment
         double scrape = times.Count < 2 ? double.NaN
             : times.Zip(times.Skip(1), (x, y) => (y - x) / 1000.0).Order().ElementAt((times.Count - 1) / 2);
         return new LiveAlertResult(exp, faultStart, faultEnd, scrape, svc.Requests, evals, rules);
+    }
+
+    // On the static live target's port when Prometheus has one and the port is free (scraped within 100 ms);
+    // else on any port, announced as a file_sd target (discovered within 5 s).
+    private static MetricsService StartService(PrometheusApi prom, string exp, out bool onLivePort)
+    {
+        if (prom.LivePort is int port)
+            try
+            {
+                var svc = new MetricsService(port, exp);
+                onLivePort = true;
+                return svc;
+            }
+            catch (IOException) { }
+        onLivePort = false;
+        return new MetricsService();
     }
 
     private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

@@ -11,13 +11,15 @@ namespace SystemDesign.Observability;
 public static class LoopbackApp
 {
     /// <summary>Builds, maps and starts the app; returns it with the port it got.</summary>
+    /// <param name="port">0: any free port.</param>
     public static (WebApplication App, int Port) Start(Action<IServiceCollection> services,
-        Action<WebApplication> map)
+        Action<WebApplication> map, int port = 0)
     {
         Guard.NotNull(services); Guard.NotNull(map);
+        Guard.InRange(port, 0, 65535);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
         services(builder.Services);
         var app = builder.Build();
         map(app);

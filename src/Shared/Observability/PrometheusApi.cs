@@ -15,6 +15,12 @@ public sealed class PrometheusApi : IDisposable
     public string TargetsDir { get; }
     public string RulesDir { get; }
 
+    /// <summary>The port of the static target of job <c>sdn-live</c> (scripts/services.d/prometheus.sh: the server's
+    /// port + 1), scraped from startup whether anything listens there or not; null when the configuration has none.
+    /// A service that binds it is scraped within one interval, where a new file_sd target waits for Prometheus's
+    /// discovery, which passes on target changes at most every 5 s.</summary>
+    public int? LivePort { get; private init; }
+
     private PrometheusApi(HttpClient http, Uri url, string targets, string rules)
     {
         _http = http; Url = url; TargetsDir = targets; RulesDir = rules;
@@ -37,9 +43,12 @@ public sealed class PrometheusApi : IDisposable
                 http.Dispose();
                 return null;
             }
+            var live = Regex.Match(yaml,
+                @"job_name:\s*sdn-live\n(?:.*\n)*?\s*static_configs:\s*\n\s*-\s*targets:\s*\n\s*-\s*127\.0\.0\.1:(\d+)");
             why = "";
             return new PrometheusApi(http, http.BaseAddress, Path.GetDirectoryName(files.Groups[1].Value)!,
-                Path.GetDirectoryName(rules.Groups[1].Value)!);
+                Path.GetDirectoryName(rules.Groups[1].Value)!)
+            { LivePort = live.Success ? int.Parse(live.Groups[1].Value, CultureInfo.InvariantCulture) : null };
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException
                                        or KeyNotFoundException or InvalidOperationException)

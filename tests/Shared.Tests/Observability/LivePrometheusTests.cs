@@ -11,6 +11,8 @@ public sealed class LivePrometheusTests
         using var prom = PrometheusApi.TryConnect(Servers.PrometheusUrl, out string why);
         Skip.If(prom is null && Environment.GetEnvironmentVariable("CI") != "true", "Prometheus: " + why);
         Assert.NotNull(prom);
+        // The registry's Prometheus scrapes a static live target on its own port + 1 (no 5 s discovery wait).
+        Assert.Equal(prom!.Url.Port + 1, prom.LivePort);
         var r = LiveAlertExperiment.Run(prom!, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(1.4),
             TimeSpan.FromSeconds(0.6));
         string table = string.Join("\n", r.Evaluations.Select(e =>
