@@ -87,8 +87,8 @@ public static class StandbyBurst
         Guard.That(statementsPerSecond is >= 0 and <= 10_000,
             "statementsPerSecond must be in [0, 10 000] (0: as fast as the server takes them)",
             nameof(statementsPerSecond));
-        // The calibration backlogs are built flat out: 300 ms gives megabytes, far above one poll's resolution.
-        var calibration = TimeSpan.FromMilliseconds(Math.Min(300, pause.TotalMilliseconds));
+        // The calibration backlogs are built flat out: 200 ms gives megabytes, far above one poll's resolution.
+        var calibration = TimeSpan.FromMilliseconds(Math.Min(200, pause.TotalMilliseconds));
         var writerConnection = new NpgsqlConnection(primary.ConnectionString);
         writerConnection.Open();
         StandbyControl.ResumeReplay(standby);
