@@ -111,7 +111,10 @@ public sealed class ReplicationTrace
         Guard.Positive(step);
         Guard.That((to - from) / step <= 100_000, $"at most 100,000 samples: ({to} − {from}) / {step} is too many.", nameof(step));
         int n = (int)Math.Floor((to - from) / step + 1e-9) + 1;
-        return Enumerable.Range(0, n).Select(k => Sample(from + k * step)).ToArray();
+        // from + k·step can land an ulp short of `to` (3.02…334 / 300 · 300 = 3.02…329): snap the last one to it,
+        // or a record replayed at exactly `to` is missed.
+        return Enumerable.Range(0, n).Select(k => Sample(k == n - 1 && to - (from + k * step) < step * 1e-6
+            ? to : from + k * step)).ToArray();
     }
 
     /// <summary>Index of the first record committed at or after t (Count if none).</summary>
