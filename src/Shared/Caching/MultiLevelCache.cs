@@ -87,11 +87,11 @@ public static class MultiLevelCache
     public static IReadOnlyList<LevelStats> Replay(NpgsqlConnection pg, IDatabase redis, string prefix, int l1Capacity,
         IReadOnlyList<int> trace, TimeSpan redisTtl, int warmup = 0)
     {
-        Guard.InRange(warmup, 0, Math.Max(0, (trace?.Count ?? 0) - 1));
         Guard.NotNull(pg);
         Guard.NotNull(redis);
         Guard.NotEmpty(prefix);
         Guard.NotNull(trace);
+        Guard.InRange(warmup, 0, Math.Max(0, trace.Count - 1));
         var l1 = new LruMap<int, string>(l1Capacity);
         var times = new Dictionary<string, List<double>> { ["L1 in-process"] = [], ["L2 Redis"] = [], ["L3 PostgreSQL"] = [] };
         using var query = pg.CreateCommand();

@@ -74,7 +74,9 @@ public static class RedisRateLimit
         db.KeyDelete(keys);
         var pending = timesMs.Select(t => db.ScriptEvaluateAsync(TokenBucketScript, keys,
             [capacity, tokensPerMs, t])).ToArray();
-        var decisions = pending.Select(p => (int)db.Wait(p) == 1).ToArray();
+        // One wait for the whole pipeline; then every reply is in and .Result does not block.
+        Task.WhenAll(pending).GetAwaiter().GetResult();
+        var decisions = pending.Select(p => (int)p.Result == 1).ToArray();
         db.KeyDelete(keys);
         return decisions;
     }
@@ -104,7 +106,8 @@ public static class RedisRateLimit
             tx.Execute();
             pending.Add((i, count));
         }
-        foreach (var (i, count) in pending) decisions[i] = db.Wait(count) < limit;
+        Task.WhenAll(pending.Select(p => p.Count)).GetAwaiter().GetResult();
+        foreach (var (i, count) in pending) decisions[i] = count.Result < limit;
         db.KeyDelete(key);
         return decisions;
     }

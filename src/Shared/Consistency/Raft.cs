@@ -232,7 +232,7 @@ public sealed class RaftCluster
         });
     }
 
-    /// <summary>Election-timeout randomness for <see cref="ElectionTimeoutWidth"/>.</summary>
+    /// <summary>Election-timeout randomness for <see cref="RaftOptions.ElectionTimeoutWidth"/>.</summary>
     private double Timeout() => _o.ElectionTimeoutMin + _o.ElectionTimeoutWidth * _rng.NextDouble();
 
     private void At(double t, Action a) => _queue.Enqueue(a, (t, _seq++));

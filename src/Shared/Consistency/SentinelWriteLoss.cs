@@ -207,7 +207,7 @@ public static class SentinelWriteLoss
                 lock (writes) writes.Add(new SentinelWrite(seq, at, outcome, replicas));
                 if (reply.ErrorCode == "READONLY") return ("READONLY: demoted", at);
             }
-            catch (IOException e)
+            catch (IOException)
             {
                 double at = watch.Elapsed.TotalMilliseconds;
                 lock (writes) writes.Add(new SentinelWrite(seq, at, "failed", null));

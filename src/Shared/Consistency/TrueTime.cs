@@ -1,6 +1,6 @@
 namespace SystemDesign.Consistency;
 
-/// <summary>The outcome of <see cref="TrueTime.Run"/>.</summary>
+/// <summary>The outcome of <c>TrueTime.Run</c>.</summary>
 /// <param name="Violations">pairs where T2 started after T1 was acknowledged yet got a smaller or equal commit timestamp.</param>
 /// <param name="MeanWaitMs">average commit wait (0 without waiting).</param>
 /// <param name="MeanEpsilonMs">average clock uncertainty ε of the committing nodes.</param>
@@ -71,7 +71,7 @@ public static class TrueTime
     }
 
     /// <summary>
-    /// The exact probability that <see cref="Run"/> without commit wait records a violation: T1's timestamp is
+    /// The exact probability that <c>Run</c> without commit wait records a violation: T1's timestamp is
     /// s₁ = t₀ + X₁ and T2's is s₂ = t₀ + G + X₂, where X = error + ε = 2εU (U uniform in [0, 1], ε uniform in
     /// [min, max]) and G is the uniform gap in [0, maxGap]; a violation is s₂ ≤ s₁, i.e. 2ε₁U₁ − 2ε₂U₂ ≥ G. For
     /// fixed A = 2ε₁, B = 2ε₂ and G the area of {A·u − B·v ≥ G} in the unit square is m(A − G) − m²/2 over AB,

@@ -17,7 +17,7 @@ public sealed class ModuloPlacement : IPlacement
 
     public string Owner(string key) => OwnerOfHash(KeyHash.Hash64(key));
 
-    /// <summary>The owner of a key whose <see cref="KeyHash.Hash64(string)"/> is <paramref name="hash"/>.</summary>
+    /// <summary>The owner of a key whose <see cref="KeyHash.Hash64(string, long)"/> is <paramref name="hash"/>.</summary>
     public string OwnerOfHash(ulong hash) => _nodes[(int)(hash % (ulong)_nodes.Length)];
 
     public int LookupSteps(string key)

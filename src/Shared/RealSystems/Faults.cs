@@ -154,7 +154,7 @@ public static class Faults
     /// <summary>Starts a fault experiment on a service: waits (up to <paramref name="wait"/>) until no other
     /// experiment, in this process or another (a notebook and the tests may run at once), is injecting faults
     /// into it, then until it is healthy. Disposing the handle waits (up to 30 s) until the service is healthy
-    /// again and lets the next experiment in; call <see cref="FaultExperiment.EnsureHealthy"/> to check it.</summary>
+    /// again and lets the next experiment in; call <c>FaultExperiment.EnsureHealthy</c> to check it.</summary>
     /// <param name="check">optional: an in-process check equivalent to the registry's (null when healthy, else
     /// why not), polled instead of running services.sh (see <see cref="FaultExperiment.EnsureHealthy(Func{string?}, TimeSpan?)"/>)</param>
     public static FaultExperiment Experiment(string service, TimeSpan? wait = null, Func<string?>? check = null)

@@ -44,7 +44,7 @@ public sealed class PartitionSimulationTests
             int loser = perSide[0].Max(x => x.Effect) < perSide[1].Max(x => x.Effect) ? 0 : 1;
             Assert.True(run.LostUpdates > 0);
             Assert.Equal(perSide[loser].Count, run.LostUpdates);
-            Assert.Empty(run.Ops.Where(x => x.Stale && (x.Invoke < o.PartitionStart - 10 || x.Invoke > o.PartitionEnd + 10)));
+            Assert.DoesNotContain(run.Ops, x => x.Stale && (x.Invoke < o.PartitionStart - 10 || x.Invoke > o.PartitionEnd + 10));
         }
     }
 
