@@ -129,6 +129,39 @@ public sealed class NotebookHostTests
     }
 
     [Fact]
+    public void Resolvers_hand_over_a_loaded_assembly_at_another_version_and_load_native_libraries_from_runtimes()
+    {
+        NotebookHost.InstallResolvers(Path.GetDirectoryName(typeof(NotebookHost).Assembly.Location)!);
+        // Without the handler the default context refuses a version above the loaded one.
+        var name = new System.Reflection.AssemblyName("SystemDesign.Shared") { Version = new Version(99, 0, 0, 0) };
+        Assert.Same(typeof(NotebookHost).Assembly, System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyName(name));
+        Assert.Throws<FileNotFoundException>(() =>
+            System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyName(new System.Reflection.AssemblyName("NoSuchSdnAssembly")));
+
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.OSArchitecture != Architecture.X64) return;
+        string folder = Path.GetDirectoryName(typeof(NotebookHost).Assembly.Location)!;
+        string sqlite = Path.Combine(folder, "runtimes", "linux-x64", "native", "libe_sqlite3.so");
+        if (!File.Exists(sqlite)) return;
+        string native = Path.Combine(folder, "runtimes", RuntimeInformation.RuntimeIdentifier, "native");
+        Directory.CreateDirectory(native);
+        string tag = Guid.NewGuid().ToString("N")[..8];
+        // Each name the handler tries: the bare name, lib….so, lib….dylib, ….dll (dlopen does not mind the suffix).
+        string[] files = [$"sdnraw{tag}", $"libsdnso{tag}.so", $"libsdndy{tag}.dylib", $"sdndll{tag}.dll"];
+        string[] names = [$"sdnraw{tag}", $"sdnso{tag}", $"sdndy{tag}", $"sdndll{tag}"];
+        try
+        {
+            foreach (var f in files) File.Copy(sqlite, Path.Combine(native, f));
+            foreach (var n in names)
+                Assert.NotEqual(IntPtr.Zero, NativeLibrary.Load(n, typeof(NotebookHost).Assembly, null));
+            Assert.Throws<DllNotFoundException>(() => NativeLibrary.Load($"sdnnone{tag}", typeof(NotebookHost).Assembly, null));
+        }
+        finally
+        {
+            foreach (var f in files) File.Delete(Path.Combine(native, f));
+        }
+    }
+
+    [Fact]
     public void Init_needs_a_root_and_finds_plotly_js_under_node_modules()
     {
         Assert.Equal("repositoryRoot", Assert.Throws<ArgumentException>(() => NotebookHost.Init("")).ParamName);
