@@ -61,7 +61,13 @@ public static class VisualizerExport
         Guard.NotNull(viz);
         Guard.That(viz.Initial.Count == viz.Parameters.Count, "one initial index per parameter", nameof(viz));
         for (int k = 0; k < viz.Initial.Count; k++)
-            Guard.InRange(viz.Initial[k], 0, viz.Parameters[k].Values.Count - 1);
+        {
+            int max = viz.Parameters[k].Values.Count - 1;
+            if (viz.Initial[k] < 0 || viz.Initial[k] > max)
+                throw new ArgumentOutOfRangeException(nameof(viz), viz.Initial[k],
+                    $"the initial index of parameter '{viz.Parameters[k].Name}' must be between 0 and {max} (inclusive); " +
+                    $"got {viz.Initial[k]}.");
+        }
         var frames = new JsonArray();
         foreach (var point in GridPoints(viz.Parameters))
         {

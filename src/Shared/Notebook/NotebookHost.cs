@@ -107,7 +107,7 @@ public static class NotebookHost
     }
     private static bool _resolversInstalled;
 
-    private static string PortableRid()
+    internal static string PortableRid()
         => (OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsMacOS() ? "osx" : "win") + "-"
            + RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant();
 
