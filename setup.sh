@@ -103,7 +103,27 @@ ensure_notebook_user() { # NAME:UID — the account Binder runs the notebooks as
   chown -R "$name:$(id -g "$name")" "$home" "$ROOT"
 }
 
+# The servers' default ports (55432, 46379, …) lie in Linux's ephemeral range (32768–60999): an outgoing
+# connection made while setting up could be handed one as its source port, and the server then fails to bind
+# ("Address already in use", seen in a CI rehearsal). As root, reserve them (with the next three ports and
+# port + 10000: RabbitMQ's distribution port, the DNS lab's servers, Redis Cluster's bus). Best effort: a
+# container whose /proc/sys is read-only keeps the risk.
+reserve_service_ports() {
+  local f=/proc/sys/net/ipv4/ip_local_reserved_ports ports current
+  [ "$(id -u)" = 0 ] && [ -w "$f" ] || return 0
+  ports="$("$ROOT/scripts/services.sh" ports | awk '{ for (d = 0; d <= 3; d++) print $1 + d; print $1 + 10000 }' \
+    | awk '$1 >= 1024 && $1 <= 65535' | sort -un | paste -sd, -)"
+  [ -n "$ports" ] || return 0
+  current="$(cat "$f")"
+  if { echo "${current:+$current,}$ports" >"$f"; } 2>/dev/null; then
+    say "reserved the servers' ports against ephemeral use (net.ipv4.ip_local_reserved_ports)"
+  else
+    say "could not reserve the servers' ports (read-only /proc/sys): a server may rarely find its port taken"
+  fi
+}
+
 system_phase() {
+  reserve_service_ports
   command -v apt-get >/dev/null 2>&1 || {
     say "not a Debian/Ubuntu system: install Jupyter Notebook with nbconvert, Node.js/npm and the servers (Debian names: ${SERVICE_PACKAGES[*]}), then run ./setup.sh --user"
     return 0

@@ -308,6 +308,12 @@ case "$command" in
     printf '%-18s %9s %9s %9s\n' total "$total_n" $((total_rss / 1024)) $((total_pss / 1024))
     ;;
   list) all_names ;;
+  ports) # every port a service listens on by default, one per line (setup.sh reserves them, see there)
+    for n in $(all_names); do
+      in_service "$n" service_members | awk '{print $2}'
+      if [ "$n" = dns-chain ]; then "$0" env dns-chain | sed -n 's/.*:\([0-9]*\)$/\1/p'; fi
+    done | sort -un
+    ;;
   packages)
     for n in $(all_names); do in_service "$n" eval 'printf "%s\n" $SERVICE_PACKAGES'; done | awk '!seen[$0]++'
     ;;
