@@ -28,14 +28,17 @@ QUALITY="$ROOT/docs/quality.md"
 services_for() {
   case "$1" in
     Api|Search|Transactions) echo postgres ;;
-    Caching|Probabilistic|DataModels) echo redis ;;
+    Caching|DataModels|Probabilistic) echo redis ;;
     Consistency) echo postgres redis redis-sentinel etcd ;;
+    DistributedTransactions) echo postgres postgres-2pc rabbitmq ;;
     Distribution) echo redis-cluster redis-cluster3 ;;
     Edge) echo dns-chain varnish ;;
     Indexing) echo postgres redis ;;
     Locking) echo postgres redis etcd ;;
     Messaging) echo postgres rabbitmq nats ;;
+    ObjectStorage) echo s3 ;;
     Observability) echo prometheus ;;
+    RealTime) echo redis ;;
     Replication) echo postgres postgres-standby redis ;;
     RealSystems) echo postgres postgres-standby redis redis-cluster redis-cluster3 redis-sentinel etcd ;;
     *) ;;
