@@ -135,7 +135,6 @@ public sealed class RgaReplica
     private readonly List<Node> nodes = new();
     private readonly Dictionary<ElementId, Node> byId = new();
     private readonly List<RgaOp> pending = new();
-    private readonly HashSet<ElementId> deleted = new();
     private long clock;
 
     public RgaReplica(int site) => Site = Guard.NonNegative(site);
@@ -188,7 +187,6 @@ public sealed class RgaReplica
         {
             if (!byId.TryGetValue(op.Id, out var target)) return false;
             target.Deleted = true;
-            deleted.Add(op.Id);
             return true;
         }
         if (byId.ContainsKey(op.Id)) return true;
