@@ -152,7 +152,11 @@ public class RealTimeTests(ITestOutputHelper output)
         var r = await Presence.RedisExpiryAsync(priv!.Connection, 100, 200, 30, seed: 7);
         output.WriteLine(string.Join(" ", r.ExpiryLagMs.Select(x => x.ToString("F1"))));
         Assert.Equal(30, r.Detected);
-        Assert.All(r.DelaysMs, d => Assert.InRange(d, 95, 300));
+        // Redis cannot expire a key before its TTL, so the delay is at least TTL − period (the user disconnects
+        // at most one period after its last heartbeat). No upper bound: how late the expired event reaches this
+        // process depends on the machine's load (376 ms of 300 seen with both cores busy).
+        Assert.All(r.DelaysMs, d => Assert.True(d >= 99, $"delay {d}"));
+        for (int i = 0; i < r.Detected; i++) Assert.InRange(r.DelaysMs[i] - r.ExpiryLagMs[i], 99.99, 200.01);
     }
 
     [SkippableFact]
