@@ -122,6 +122,14 @@ public class RgaTests
     }
 
     [Fact]
+    public void Plain_indexes_sometimes_agree_by_luck_and_those_trials_are_not_counted()
+    {
+        // One op per replica: two ops far apart, or identical ones, commute even without transformation.
+        Assert.Equal(new ConvergenceResult(30, 60, 22, "mabcdfgh | mabcdegh", "mabcdfgh"),
+            Convergence.PlainIndexes(30, 2, 1, 1));
+    }
+
+    [Fact]
     public void Convergence_guards_name_their_parameter()
     {
         Assert.Equal("trials", Assert.Throws<ArgumentOutOfRangeException>(() => Convergence.Rga(0, 2, 1, 1, 1)).ParamName);
