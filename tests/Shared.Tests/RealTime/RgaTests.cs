@@ -124,7 +124,8 @@ public class RgaTests
     [Fact]
     public void Plain_indexes_sometimes_agree_by_luck_and_those_trials_are_not_counted()
     {
-        // One op per replica: two ops far apart, or identical ones, commute even without transformation.
+        // One op per replica: some pairs (two deletes of one position, two equal inserts, a delete and an insert
+        // of the letter it removes…) give the same text in either order even without transformation.
         Assert.Equal(new ConvergenceResult(30, 60, 22, "mabcdfgh | mabcdegh", "mabcdfgh"),
             Convergence.PlainIndexes(30, 2, 1, 1));
     }
