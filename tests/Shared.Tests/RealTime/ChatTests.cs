@@ -137,7 +137,7 @@ public class ChatTests
         var db = redis.GetDatabase();
         await using var chat = new RedisChat(redis, 2, Ttl, "test:rt:c7:");
         Assert.True(await chat.QuiesceAsync(TimeSpan.Zero));
-        await db.StringSetAsync("test:rt:c7:user:3", 9); // a gateway that does not exist
+        await db.StringSetAsync("test:rt:c7:user:3", 2); // gateways are 0 and 1: nobody listens on 2
         await chat.SendAsync(1, "c", new[] { 3 }, "lost");
         Assert.Equal(1, chat.CrossGateway);
         Assert.False(await chat.QuiesceAsync(TimeSpan.FromMilliseconds(30)));
@@ -158,6 +158,7 @@ public class ChatTests
         Assert.False(await db.KeyExistsAsync("test:rt:c8:inbox:3"));
         // Nobody listens on the gateway channels any more.
         Assert.Equal(0, await redis.GetSubscriber().PublishAsync(RedisChannel.Literal("test:rt:c8:gw:1"), "x"));
+        Assert.Equal(0, await redis.GetSubscriber().PublishAsync(RedisChannel.Literal("test:rt:c8:gw:0"), "x"));
     }
 
     [SkippableFact]

@@ -52,6 +52,7 @@ public class OtTests
         Assert.Equal(a with { Pos = 4 }, Ot.Transform(a, TextOp.Insert(2, 'y', 5)));
         Assert.Equal(a with { Pos = 4 }, Ot.Transform(a, TextOp.Insert(3, 'y', 1)));
         Assert.Equal(a, Ot.Transform(a, TextOp.Insert(3, 'y', 3)));
+        Assert.Equal(a, Ot.Transform(a, TextOp.Insert(3, 'y', 2))); // the tie-break is strict: an equal site does not win
         Assert.Equal(a, Ot.Transform(a, TextOp.Insert(4, 'y', 1)));
     }
 

@@ -103,7 +103,9 @@ public class PresenceTests
     {
         Assert.Equal("sample", Assert.Throws<ArgumentNullException>(() => Presence.KsUniform(null!, 0, 1)).ParamName);
         Assert.Equal("sample", Assert.Throws<ArgumentException>(() => Presence.KsUniform(Array.Empty<double>(), 0, 1)).ParamName);
-        Assert.Equal("high", Assert.Throws<ArgumentException>(() => Presence.KsUniform(new[] { 1.0 }, 1, 1)).ParamName);
+        var flat = Assert.Throws<ArgumentException>(() => Presence.KsUniform(new[] { 1.0 }, 1, 1));
+        Assert.Equal("high", flat.ParamName);
+        Assert.StartsWith("high must exceed low", flat.Message);
         Assert.Equal("n", Assert.Throws<ArgumentOutOfRangeException>(() => Presence.KsCritical(0, 0.05)).ParamName);
         Assert.Equal("alpha", Assert.Throws<ArgumentOutOfRangeException>(() => Presence.KsCritical(1, 0)).ParamName);
         Assert.Equal("alpha", Assert.Throws<ArgumentOutOfRangeException>(() => Presence.KsCritical(1, 1)).ParamName);
@@ -158,18 +160,30 @@ public class PresenceTests
     }
 
     [SkippableFact]
-    public async Task Heartbeat_load_counts_writes_sets_every_ttl_and_deletes_its_keys()
+    public async Task Heartbeat_load_sends_users_times_rounds_sets_checks_every_ttl_and_deletes_its_keys()
     {
-        using var redis = RealSystem.RequireRedis();
+        using var priv = Servers.RedisPrivate();
+        Skip.If(priv is null && !RealSystem.Required, "no redis-server");
+        Assert.NotNull(priv);
+        var redis = priv!.Connection;
+        var server = redis.GetServers()[0];
         var db = redis.GetDatabase();
+        await db.StringSetAsync("hbl:300", "not a user"); // the next key after the users' must be left alone
+        await server.ConfigResetStatisticsAsync();
         var outer = Stopwatch.StartNew();
-        var r = await Presence.RedisHeartbeatLoadAsync(redis, 300, 10, 60_000, "test:rt:hbl:");
+        var r = await Presence.RedisHeartbeatLoadAsync(redis, 300, 10, 60_000, "hbl:");
         double outerSeconds = outer.Elapsed.TotalSeconds;
         Assert.Equal((300, 10, 300), (r.Users, r.Rounds, r.KeysWithTtl));
+        var stats = (await server.InfoAsync("commandstats")).SelectMany(g => g)
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+        // A whole-second TTL goes out as SETEX: one per user per round, then one PTTL per user.
+        Assert.StartsWith("calls=3000,", stats["cmdstat_setex"]);
+        Assert.StartsWith("calls=300,", stats["cmdstat_pttl"]);
         // The rate is writes over the time of the writes, which lies inside the whole call.
         Assert.True(r.WritesPerSecond * outerSeconds >= 300 * 10, $"{r.WritesPerSecond}/s over {outerSeconds} s");
-        Assert.False(await db.KeyExistsAsync("test:rt:hbl:0"));
-        Assert.False(await db.KeyExistsAsync("test:rt:hbl:299"));
+        Assert.False(await db.KeyExistsAsync("hbl:0"));
+        Assert.False(await db.KeyExistsAsync("hbl:299"));
+        Assert.Equal("not a user", await db.StringGetAsync("hbl:300"));
     }
 
     [SkippableFact]
@@ -218,18 +232,24 @@ public class PresenceTests
         await server.ConfigSetAsync("hz", "17");
         // A key of the same shape under another prefix expires first: it must not count as user 0 going offline.
         await db.StringSetAsync("rtB:0", "x", TimeSpan.FromMilliseconds(120));
-        const int period = 60, ttl = 150;
-        var r = await Presence.RedisExpiryAsync(redis, period, ttl, 12, seed: 9, prefix: "rtA:");
-        Assert.Equal((12, 12), (r.Users, r.Detected));
-        Assert.Equal(12, r.ExpiryLagMs.Length);
+        await db.StringSetAsync("rtA:12", "not a user");
+        const int period = 60, ttl = 150, users = 12;
+        var r = await Presence.RedisExpiryAsync(redis, period, ttl, users, seed: 9, prefix: "rtA:");
+        Assert.Equal((users, users), (r.Users, r.Detected));
+        Assert.Equal(users, r.ExpiryLagMs.Length);
         // Redis starts the TTL when the SET arrives, after its instant was stamped: no key expires early.
         Assert.All(r.ExpiryLagMs, lag => Assert.True(lag >= -1, $"lag {lag}"));
-        // delay − lag = TTL − (disconnect − last heartbeat), and that offset is U(0, period).
-        for (int i = 0; i < r.Detected; i++)
-            Assert.InRange(r.DelaysMs[i] - r.ExpiryLagMs[i], ttl - period - 0.01, ttl + 0.01);
+        // delay − lag = TTL − (disconnect − last heartbeat): user i disconnects U(0, period) after its last
+        // heartbeat, the seeded draws below (in user order).
+        var rng = new Random(9);
+        var offsets = Enumerable.Range(0, users).Select(_ => rng.NextDouble() * period).ToArray();
+        for (int i = 0; i < users; i++)
+            Assert.Equal(ttl - offsets[i], r.DelaysMs[i] - r.ExpiryLagMs[i], 0.001);
         var events = (await server.ConfigGetAsync("notify-keyspace-events")).Single().Value;
         Assert.True(events is "Kg" or "gK", events);
         Assert.Equal("17", (await server.ConfigGetAsync("hz")).Single().Value);
-        for (int i = 0; i < 12; i++) Assert.False(await db.KeyExistsAsync($"rtA:{i}"));
+        Assert.Equal(0, await server.SubscriptionSubscriberCountAsync(RedisChannel.Literal("__keyevent@0__:expired")));
+        for (int i = 0; i < users; i++) Assert.False(await db.KeyExistsAsync($"rtA:{i}"));
+        Assert.Equal("not a user", await db.StringGetAsync("rtA:12"));
     }
 }

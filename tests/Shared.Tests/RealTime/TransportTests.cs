@@ -48,7 +48,9 @@ public class TransportTests
     {
         async Task<string?> Name<T>(Func<Task> f) where T : ArgumentException => (await Assert.ThrowsAsync<T>(f)).ParamName;
         Assert.Equal("transports", await Name<ArgumentNullException>(() => TransportLab.CompareAsync(null!, 1, 8, 0)));
-        Assert.Equal("transports", await Name<ArgumentException>(() => TransportLab.CompareAsync(Array.Empty<Transport>(), 1, 8, 0)));
+        var none = await Assert.ThrowsAsync<ArgumentException>(() => TransportLab.CompareAsync(Array.Empty<Transport>(), 1, 8, 0));
+        Assert.Equal("transports", none.ParamName);
+        Assert.StartsWith("at least one transport", none.Message);
         Transport[] ws = [Transport.WebSocket];
         Assert.Equal("messages", await Name<ArgumentOutOfRangeException>(() => TransportLab.CompareAsync(ws, 0, 8, 0)));
         Assert.Equal("messages", await Name<ArgumentOutOfRangeException>(() => TransportLab.CompareAsync(ws, 100_001, 8, 0)));
