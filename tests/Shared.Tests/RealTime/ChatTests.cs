@@ -9,32 +9,38 @@ public class ChatTests
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
 
+    /// <summary>A key prefix of its own per test run: two test processes (a mutation run's parallel runners)
+    /// share the Redis and must not clear or count each other's keys.</summary>
+    private static string Prefix(string test) => $"test:rt:{test}:{Guid.NewGuid():N}:";
+
     [SkippableFact]
     public async Task The_constructor_clears_earlier_keys_under_its_prefix_only()
     {
         using var redis = RealSystem.RequireRedis();
         var db = redis.GetDatabase();
-        await db.StringSetAsync("test:rt:c1:user:9", 2);
-        await db.StringSetAsync("test:rt:c1x", "other");
-        await using (var chat = new RedisChat(redis, 2, Ttl, "test:rt:c1:"))
+        string prefix = Prefix("c1");
+        await db.StringSetAsync(prefix + "user:9", 2);
+        await db.StringSetAsync(prefix[..^1] + "x", "other");
+        await using (var chat = new RedisChat(redis, 2, Ttl, prefix))
         {
             Assert.Equal(2, chat.Gateways);
-            Assert.False(await db.KeyExistsAsync("test:rt:c1:user:9"));
+            Assert.False(await db.KeyExistsAsync(prefix + "user:9"));
             Assert.Null(await chat.RegisteredGatewayAsync(9));
-            Assert.True(await db.KeyExistsAsync("test:rt:c1x"));
+            Assert.True(await db.KeyExistsAsync(prefix[..^1] + "x"));
         }
-        await db.KeyDeleteAsync("test:rt:c1x");
+        await db.KeyDeleteAsync(prefix[..^1] + "x");
     }
 
     [SkippableFact]
     public async Task Connect_registers_the_gateway_with_the_ttl()
     {
         using var redis = RealSystem.RequireRedis();
+        string pc2 = Prefix("c2");
         var db = redis.GetDatabase();
-        await using var chat = new RedisChat(redis, 3, TimeSpan.FromSeconds(20), "test:rt:c2:");
+        await using var chat = new RedisChat(redis, 3, TimeSpan.FromSeconds(20), pc2);
         await chat.ConnectAsync(5, 2);
         Assert.Equal(2, await chat.RegisteredGatewayAsync(5));
-        var ttl = await db.KeyTimeToLiveAsync("test:rt:c2:user:5");
+        var ttl = await db.KeyTimeToLiveAsync(pc2 + "user:5");
         Assert.NotNull(ttl);
         Assert.InRange(ttl!.Value.TotalSeconds, 10, 20);
         await chat.ConnectAsync(5, 0); // reconnecting elsewhere moves the entry
@@ -45,15 +51,16 @@ public class ChatTests
     public async Task A_heartbeat_restores_an_expired_entry_and_a_dropped_user_has_none()
     {
         using var redis = RealSystem.RequireRedis();
+        string pc3 = Prefix("c3");
         var db = redis.GetDatabase();
-        await using var chat = new RedisChat(redis, 2, TimeSpan.FromSeconds(20), "test:rt:c3:");
+        await using var chat = new RedisChat(redis, 2, TimeSpan.FromSeconds(20), pc3);
         Assert.False(await chat.HeartbeatAsync(4)); // never connected
         await chat.ConnectAsync(4, 1);
-        await db.KeyDeleteAsync("test:rt:c3:user:4"); // the TTL ran out
+        await db.KeyDeleteAsync(pc3 + "user:4"); // the TTL ran out
         Assert.Null(await chat.RegisteredGatewayAsync(4));
         Assert.True(await chat.HeartbeatAsync(4));
         Assert.Equal(1, await chat.RegisteredGatewayAsync(4));
-        Assert.InRange((await db.KeyTimeToLiveAsync("test:rt:c3:user:4"))!.Value.TotalSeconds, 10, 20);
+        Assert.InRange((await db.KeyTimeToLiveAsync(pc3 + "user:4"))!.Value.TotalSeconds, 10, 20);
         chat.Drop(4);
         Assert.False(await chat.HeartbeatAsync(4));
         Assert.Equal(1, await chat.RegisteredGatewayAsync(4)); // the registry keeps it until the TTL runs out
@@ -63,7 +70,8 @@ public class ChatTests
     public async Task Sequence_numbers_count_per_conversation_and_recipients_share_one()
     {
         using var redis = RealSystem.RequireRedis();
-        await using var chat = new RedisChat(redis, 2, Ttl, "test:rt:c4:");
+        string pc4 = Prefix("c4");
+        await using var chat = new RedisChat(redis, 2, Ttl, pc4);
         await chat.ConnectAsync(1, 0); await chat.ConnectAsync(2, 0); await chat.ConnectAsync(3, 1);
         Assert.Equal(1, await chat.SendAsync(1, "g", new[] { 2, 3 }, "hi"));
         Assert.Equal(2, await chat.SendAsync(2, "g", new[] { 1, 3 }, "yo"));
@@ -82,7 +90,8 @@ public class ChatTests
     public async Task A_sender_without_a_connection_publishes_even_to_gateway_zero()
     {
         using var redis = RealSystem.RequireRedis();
-        await using var chat = new RedisChat(redis, 2, Ttl, "test:rt:c5:");
+        string pc5 = Prefix("c5");
+        await using var chat = new RedisChat(redis, 2, Ttl, pc5);
         await chat.ConnectAsync(2, 0);
         await chat.SendAsync(7, "c", new[] { 2 }, "from an api client");
         Assert.True(await chat.QuiesceAsync(TimeSpan.FromSeconds(5)));
@@ -94,7 +103,8 @@ public class ChatTests
     public async Task A_stale_registry_entry_sends_the_message_to_the_inbox_and_reconnecting_drains_it_in_order()
     {
         using var redis = RealSystem.RequireRedis();
-        await using var chat = new RedisChat(redis, 2, Ttl, "test:rt:c6:");
+        string pc6 = Prefix("c6");
+        await using var chat = new RedisChat(redis, 2, Ttl, pc6);
         await chat.ConnectAsync(1, 0); await chat.ConnectAsync(2, 1); await chat.ConnectAsync(3, 0);
         chat.Drop(2); chat.Drop(3); // both still registered
         await chat.SendAsync(1, "b", new[] { 2, 3 }, "x\u0002y"); // a separator inside the text survives
@@ -117,7 +127,8 @@ public class ChatTests
     public async Task An_unregistered_recipient_gets_an_inbox_drained_in_arrival_order_and_displayed_by_conversation_then_seq()
     {
         using var redis = RealSystem.RequireRedis();
-        await using var chat = new RedisChat(redis, 2, Ttl, "test:rt:c9:");
+        string pc9 = Prefix("c9");
+        await using var chat = new RedisChat(redis, 2, Ttl, pc9);
         await chat.ConnectAsync(1, 1);
         await chat.SendAsync(1, "b", new[] { 6 }, "b1");
         await chat.SendAsync(1, "a", new[] { 6 }, "a1");
@@ -134,10 +145,11 @@ public class ChatTests
     public async Task Quiesce_reports_a_message_no_gateway_has_received()
     {
         using var redis = RealSystem.RequireRedis();
+        string pc7 = Prefix("c7");
         var db = redis.GetDatabase();
-        await using var chat = new RedisChat(redis, 2, Ttl, "test:rt:c7:");
+        await using var chat = new RedisChat(redis, 2, Ttl, pc7);
         Assert.True(await chat.QuiesceAsync(TimeSpan.Zero));
-        await db.StringSetAsync("test:rt:c7:user:3", 2); // gateways are 0 and 1: nobody listens on 2
+        await db.StringSetAsync(pc7 + "user:3", 2); // gateways are 0 and 1: nobody listens on 2
         await chat.SendAsync(1, "c", new[] { 3 }, "lost");
         Assert.Equal(1, chat.CrossGateway);
         Assert.False(await chat.QuiesceAsync(TimeSpan.FromMilliseconds(30)));
@@ -147,18 +159,19 @@ public class ChatTests
     public async Task Dispose_deletes_the_keys_and_stops_the_gateways()
     {
         using var redis = RealSystem.RequireRedis();
+        string pc8 = Prefix("c8");
         var db = redis.GetDatabase();
-        var chat = new RedisChat(redis, 2, Ttl, "test:rt:c8:");
+        var chat = new RedisChat(redis, 2, Ttl, pc8);
         await chat.ConnectAsync(1, 0); await chat.ConnectAsync(2, 1);
         await chat.SendAsync(1, "c", new[] { 2, 3 }, "m");
         Assert.True(await chat.QuiesceAsync(TimeSpan.FromSeconds(5)));
         await chat.DisposeAsync();
-        Assert.False(await db.KeyExistsAsync("test:rt:c8:user:1"));
-        Assert.False(await db.KeyExistsAsync("test:rt:c8:seq:c"));
-        Assert.False(await db.KeyExistsAsync("test:rt:c8:inbox:3"));
+        Assert.False(await db.KeyExistsAsync(pc8 + "user:1"));
+        Assert.False(await db.KeyExistsAsync(pc8 + "seq:c"));
+        Assert.False(await db.KeyExistsAsync(pc8 + "inbox:3"));
         // Nobody listens on the gateway channels any more.
-        Assert.Equal(0, await redis.GetSubscriber().PublishAsync(RedisChannel.Literal("test:rt:c8:gw:1"), "x"));
-        Assert.Equal(0, await redis.GetSubscriber().PublishAsync(RedisChannel.Literal("test:rt:c8:gw:0"), "x"));
+        Assert.Equal(0, await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(pc8 + "gw:1"), "x"));
+        Assert.Equal(0, await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(pc8 + "gw:0"), "x"));
     }
 
     [SkippableFact]
@@ -166,12 +179,12 @@ public class ChatTests
     {
         Assert.Equal("redis", Assert.Throws<ArgumentNullException>(() => new RedisChat(null!, 1, Ttl)).ParamName);
         using var redis = RealSystem.RequireRedis();
-        Assert.Equal("gateways", Assert.Throws<ArgumentOutOfRangeException>(() => new RedisChat(redis, 0, Ttl, "test:rt:g:")).ParamName);
-        Assert.Equal("gateways", Assert.Throws<ArgumentOutOfRangeException>(() => new RedisChat(redis, 65, Ttl, "test:rt:g:")).ParamName);
-        Assert.Equal("ttl", Assert.Throws<ArgumentOutOfRangeException>(() => new RedisChat(redis, 1, TimeSpan.FromMilliseconds(0.5), "test:rt:g:")).ParamName);
-        Assert.Equal("ttl", Assert.Throws<ArgumentOutOfRangeException>(() => new RedisChat(redis, 1, TimeSpan.FromHours(1.01), "test:rt:g:")).ParamName);
+        Assert.Equal("gateways", Assert.Throws<ArgumentOutOfRangeException>(() => new RedisChat(redis, 0, Ttl, Prefix("g"))).ParamName);
+        Assert.Equal("gateways", Assert.Throws<ArgumentOutOfRangeException>(() => new RedisChat(redis, 65, Ttl, Prefix("g"))).ParamName);
+        Assert.Equal("ttl", Assert.Throws<ArgumentOutOfRangeException>(() => new RedisChat(redis, 1, TimeSpan.FromMilliseconds(0.5), Prefix("g"))).ParamName);
+        Assert.Equal("ttl", Assert.Throws<ArgumentOutOfRangeException>(() => new RedisChat(redis, 1, TimeSpan.FromHours(1.01), Prefix("g"))).ParamName);
         Assert.Equal("prefix", Assert.Throws<ArgumentException>(() => new RedisChat(redis, 1, Ttl, "")).ParamName);
-        await using var chat = new RedisChat(redis, 2, Ttl, "test:rt:g:");
+        await using var chat = new RedisChat(redis, 2, Ttl, Prefix("g"));
         async Task<string?> Name<T>(Func<Task> f) where T : ArgumentException => (await Assert.ThrowsAsync<T>(f)).ParamName;
         Assert.Equal("user", await Name<ArgumentOutOfRangeException>(() => chat.ConnectAsync(-1, 0)));
         Assert.Equal("gateway", await Name<ArgumentOutOfRangeException>(() => chat.ConnectAsync(1, -1)));
