@@ -107,6 +107,25 @@ public class RgaTests
     }
 
     [Fact]
+    public void Replicas_disagree_when_their_texts_differ_or_one_still_waits()
+    {
+        var a = new RgaReplica(1); var b = new RgaReplica(2); var c = new RgaReplica(3);
+        Assert.Null(Convergence.Disagreement([a, b, c])); // all empty
+        var x = a.LocalInsert(0, 'x');
+        Assert.Equal(" | x", Convergence.Disagreement([b, a, c]));
+        b.Receive(x); c.Receive(x);
+        Assert.Null(Convergence.Disagreement([a, b, c]));
+        var y = a.LocalInsert(1, 'y'); var z = a.LocalInsert(2, 'z');
+        b.Receive(y); b.Receive(z); c.Receive(z); // c: z waits for its anchor y
+        Assert.Equal("xyz | x", Convergence.Disagreement([a, b, c]));
+        Assert.Equal(1, c.Pending);
+        var stuck = new RgaReplica(4);
+        stuck.Receive(new RgaOp(false, new ElementId(9, 9), null, '\0')); // deletes a character it never gets
+        Assert.Equal("", Convergence.Disagreement([new RgaReplica(5), stuck])); // same text, but one still waits
+        Assert.Equal("", Convergence.Disagreement([stuck, new RgaReplica(5)]));
+    }
+
+    [Fact]
     public void Rga_experiment_is_seeded_and_counts_every_operation()
     {
         Assert.Equal(new ConvergenceResult(5, 90, 0, null, "wlw"), Convergence.Rga(5, 3, 2, 3, 9));
