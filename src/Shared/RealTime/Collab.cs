@@ -135,7 +135,6 @@ public sealed class RgaReplica
     private readonly List<Node> nodes = new();
     private readonly Dictionary<ElementId, Node> byId = new();
     private readonly List<RgaOp> pending = new();
-    private readonly HashSet<ElementId> deleted = new();
     private long clock;
 
     public RgaReplica(int site) => Site = Guard.NonNegative(site);
@@ -173,13 +172,8 @@ public sealed class RgaReplica
     {
         Guard.NotNull(op);
         pending.Add(op);
-        bool progress = true;
-        while (progress)
-        {
-            progress = false;
-            for (int i = 0; i < pending.Count; i++)
-                if (TryApply(pending[i])) { pending.RemoveAt(i); i--; progress = true; }
-        }
+        // Each pass applies, in arrival order, every op that has become applicable; until a pass applies none.
+        while (pending.RemoveAll(TryApply) > 0) { }
     }
 
     private bool TryApply(RgaOp op)
@@ -188,7 +182,6 @@ public sealed class RgaReplica
         {
             if (!byId.TryGetValue(op.Id, out var target)) return false;
             target.Deleted = true;
-            deleted.Add(op.Id);
             return true;
         }
         if (byId.ContainsKey(op.Id)) return true;
@@ -240,15 +233,22 @@ public static class Convergence
                     foreach (var (from, op) in made.Where(m => m.From != rep.Site).OrderBy(_ => rng.Next()))
                         rep.Receive(op);
             }
-            var texts = rs.Select(x => x.Text).Distinct().ToList();
             sample ??= rs[0].Text;
-            if (texts.Count > 1 || rs.Any(x => x.Pending > 0))
+            if (Disagreement(rs) is { } texts)
             {
                 diverged++;
-                example ??= string.Join(" | ", texts);
+                example ??= texts;
             }
         }
         return new ConvergenceResult(trials, totalOps, diverged, example, sample);
+    }
+
+    /// <summary>The replicas' distinct texts joined by " | " when they differ or any replica still has
+    /// operations waiting; null when they have converged.</summary>
+    internal static string? Disagreement(IReadOnlyList<RgaReplica> replicas)
+    {
+        var texts = replicas.Select(x => x.Text).Distinct().ToList();
+        return texts.Count > 1 || replicas.Any(x => x.Pending > 0) ? string.Join(" | ", texts) : null;
     }
 
     /// <summary>The same concurrent edits applied as plain index operations in arrival order (no OT, no ids):

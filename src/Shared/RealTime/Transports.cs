@@ -271,7 +271,7 @@ public static class TransportLab
     }
 
     /// <summary>Broadcast of one stream: a channel per streaming subscriber and a log for pollers.</summary>
-    private sealed class Hub
+    internal sealed class Hub
     {
         private readonly object gate = new();
         private readonly List<string> log = new();
@@ -334,7 +334,7 @@ public static class TransportLab
         }
     }
 
-    private sealed class WireCounters
+    internal sealed class WireCounters
     {
         public long Down, Up, SetupDown, SetupUp;
         public int Connections;
@@ -347,7 +347,7 @@ public static class TransportLab
         }
     }
 
-    private sealed class CountingStream(Stream inner, WireCounters counters) : Stream
+    internal sealed class CountingStream(Stream inner, WireCounters counters) : Stream
     {
         public override bool CanRead => true;
         public override bool CanSeek => false;

@@ -131,7 +131,7 @@ public class RealTimeTests(ITestOutputHelper output)
     public async Task Redis_chat_delivers_across_gateways_in_order_and_drains_the_inbox()
     {
         using var redis = RealSystem.RequireRedis();
-        await using var chat = new RedisChat(redis, 3, TimeSpan.FromSeconds(5), "test:nb16:chat:");
+        await using var chat = new RedisChat(redis, 3, TimeSpan.FromSeconds(5), $"test:nb16:chat:{Guid.NewGuid():N}:");
         await chat.ConnectAsync(1, 0); await chat.ConnectAsync(2, 1); await chat.ConnectAsync(3, 0);
         for (int i = 0; i < 20; i++) await chat.SendAsync(1, "c12", new[] { 2 }, $"m{i}");
         for (int i = 0; i < 5; i++) await chat.SendAsync(1, "c14", new[] { 4 }, $"o{i}");
@@ -152,14 +152,18 @@ public class RealTimeTests(ITestOutputHelper output)
         var r = await Presence.RedisExpiryAsync(priv!.Connection, 100, 200, 30, seed: 7);
         output.WriteLine(string.Join(" ", r.ExpiryLagMs.Select(x => x.ToString("F1"))));
         Assert.Equal(30, r.Detected);
-        Assert.All(r.DelaysMs, d => Assert.InRange(d, 95, 300));
+        // Redis cannot expire a key before its TTL, so the delay is at least TTL − period (the user disconnects
+        // at most one period after its last heartbeat). No upper bound: how late the expired event reaches this
+        // process depends on the machine's load (376 ms of 300 seen with both cores busy).
+        Assert.All(r.DelaysMs, d => Assert.True(d >= 99, $"delay {d}"));
+        for (int i = 0; i < r.Detected; i++) Assert.InRange(r.DelaysMs[i] - r.ExpiryLagMs[i], 99.99, 200.01);
     }
 
     [SkippableFact]
     public async Task Heartbeat_load_sets_every_key_with_its_ttl()
     {
         using var redis = RealSystem.RequireRedis();
-        var r = await Presence.RedisHeartbeatLoadAsync(redis, 2000, 2, 60_000, "test:nb16:hb:");
+        var r = await Presence.RedisHeartbeatLoadAsync(redis, 2000, 2, 60_000, $"test:nb16:hb:{Guid.NewGuid():N}:");
         output.WriteLine($"{r}");
         Assert.Equal(2000, r.KeysWithTtl);
         Assert.True(r.WritesPerSecond > 0);
