@@ -185,8 +185,16 @@ public class RealDistributedTransactionTests
     {
         RealSystem.RequirePostgresTwoPc().Dispose();
         var r = PostgresTwoPhase.Run(Servers.PostgresTwoPcConnectionString, decisionLogged: true, coordinatorDownMs: 300);
+        Assert.True(r.Committed);
         Assert.Equal(2, r.PreparedAfterRestart);
         Assert.True(r.WriterBlockedWhileInDoubt);
+        Assert.True(r.ReaderSawBefore);
+        // the clock starts once both have prepared: restart, then the writer, then (300 ms later at least) the resolution
+        Assert.True(r.RestartMs > 0);
+        Assert.True(r.WriterStartAtMs >= r.RestartMs);
+        Assert.True(r.ResolveSentAtMs >= r.WriterStartAtMs + 300);
+        Assert.True(r.ResolvedAtMs >= r.ResolveSentAtMs);
+        Assert.Equal(0, r.LeftoversCleared);
         Assert.InRange(r.WriterDoneAtMs, r.ResolveSentAtMs, r.ResolvedAtMs + 1000);
         Assert.Equal((71, 130), (r.BalanceA, r.BalanceB));
         Assert.Equal(0, r.PreparedAtEnd);
@@ -199,14 +207,72 @@ public class RealDistributedTransactionTests
         var r = PostgresTwoPhase.Run(Servers.PostgresTwoPcConnectionString, decisionLogged: false, coordinatorDownMs: 100);
         Assert.False(r.Committed);
         Assert.Equal(2, r.PreparedAfterRestart);
+        Assert.True(r.WriterBlockedWhileInDoubt);
+        Assert.True(r.ReaderSawBefore);
+        Assert.True(r.ResolveSentAtMs >= r.WriterStartAtMs + 100);
+        Assert.InRange(r.WriterDoneAtMs, r.ResolveSentAtMs, r.ResolvedAtMs + 1000);
+        Assert.Equal(0, r.LeftoversCleared);
         Assert.True(r.WriterDoneAtMs - r.WriterStartAtMs >= 100);
         Assert.Equal((101, 100), (r.BalanceA, r.BalanceB));
         Assert.Equal(0, r.PreparedAtEnd);
     }
 
+    [SkippableFact]
+    public void Preparing_rolls_back_leftover_prepared_transactions_and_resets_the_accounts()
+    {
+        RealSystem.RequirePostgresTwoPc().Dispose();
+        string cs = Servers.PostgresTwoPcConnectionString;
+        PostgresTwoPhase.Prepare(cs);
+        // an interrupted run left one prepared transaction in each participant, with its row changes
+        foreach (var (db, gid) in new[] { ("nb15_a", "nb15-a"), ("nb15_b", "nb15-b") })
+        {
+            using var c = new Npgsql.NpgsqlConnection(PostgresTwoPhase.Db(cs, db));
+            c.Open();
+            using var cmd = new Npgsql.NpgsqlCommand($"BEGIN; UPDATE nb15_accounts SET balance = 7 WHERE id = 1; PREPARE TRANSACTION '{gid}'", c);
+            cmd.ExecuteNonQuery();
+        }
+        Assert.Equal(2, PostgresTwoPhase.Prepare(cs));
+        foreach (var db in new[] { "nb15_a", "nb15_b" })
+        {
+            using var c = new Npgsql.NpgsqlConnection(PostgresTwoPhase.Db(cs, db));
+            c.Open();
+            Assert.Equal(0L, (long)new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_prepared_xacts WHERE gid LIKE 'nb15-%'", c).ExecuteScalar()!);
+            Assert.Equal(100, (int)new Npgsql.NpgsqlCommand("SELECT balance FROM nb15_accounts WHERE id = 1", c).ExecuteScalar()!);
+        }
+        using (var log = new Npgsql.NpgsqlConnection(cs))
+        {
+            log.Open();
+            Assert.Equal(0L, (long)new Npgsql.NpgsqlCommand("SELECT count(*) FROM nb15_coordinator_log", log).ExecuteScalar()!);
+        }
+        Assert.Equal(0, PostgresTwoPhase.Prepare(cs));
+    }
+
+    [SkippableFact]
+    public void The_two_phase_server_allows_prepared_transactions_and_the_main_one_does_not()
+    {
+        using var pg2 = RealSystem.RequirePostgresTwoPc();
+        Assert.Equal(20, PostgresTwoPhase.MaxPreparedTransactions(pg2));
+        Assert.Equal(Servers.PostgresTwoPcConnectionString, PostgresTwoPhase.Server());
+        using var pg = RealSystem.RequirePostgres();
+        Assert.Equal(0, PostgresTwoPhase.MaxPreparedTransactions(pg));
+    }
+
+    [Fact]
+    public void The_participant_databases_are_named_in_the_connection_string()
+    {
+        var cs = new Npgsql.NpgsqlConnectionStringBuilder(PostgresTwoPhase.Db("Host=127.0.0.1;Port=5;Database=sdn;Username=u", "nb15_a"));
+        Assert.Equal(("nb15_a", "127.0.0.1", 5, "u"), (cs.Database, cs.Host, cs.Port, cs.Username));
+        Assert.Equal("postgres-2pc", PostgresTwoPhase.Service);
+    }
+
     [Fact]
     public void Real_two_phase_commit_rejects_bad_input()
     {
+        Assert.Equal("coordinatorDownMs", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            PostgresTwoPhase.Run("Host=127.0.0.1", true, 10_001)).ParamName);
+        Assert.Equal("connectionString", Assert.Throws<ArgumentNullException>(() => PostgresTwoPhase.Run(null!, true, 0)).ParamName);
+        Assert.Equal("connectionString", Assert.Throws<ArgumentException>(() => PostgresTwoPhase.Prepare("")).ParamName);
+        Assert.Equal("connection", Assert.Throws<ArgumentNullException>(() => PostgresTwoPhase.MaxPreparedTransactions(null!)).ParamName);
         Assert.Equal("coordinatorDownMs", Assert.Throws<ArgumentOutOfRangeException>(() =>
             PostgresTwoPhase.Run("Host=127.0.0.1", true, -1)).ParamName);
         Assert.Equal("connectionString", Assert.Throws<ArgumentException>(() =>
