@@ -257,6 +257,60 @@ public class RealDistributedTransactionTests
         Assert.Equal(0, PostgresTwoPhase.MaxPreparedTransactions(pg));
     }
 
+    [SkippableFact]
+    public void Preparing_creates_missing_participant_databases()
+    {
+        RealSystem.RequirePostgresTwoPc().Dispose();
+        string cs = Servers.PostgresTwoPcConnectionString;
+        using (var admin = new Npgsql.NpgsqlConnection(cs))
+        {
+            admin.Open();
+            new Npgsql.NpgsqlCommand("DROP DATABASE IF EXISTS nb15_a WITH (FORCE)", admin).ExecuteNonQuery();
+            new Npgsql.NpgsqlCommand("DROP DATABASE IF EXISTS nb15_b WITH (FORCE)", admin).ExecuteNonQuery();
+        }
+        Assert.Equal(0, PostgresTwoPhase.Prepare(cs));
+        foreach (var db in new[] { "nb15_a", "nb15_b" })
+        {
+            using var c = new Npgsql.NpgsqlConnection(PostgresTwoPhase.Db(cs, db));
+            c.Open();
+            Assert.Equal(100, (int)new Npgsql.NpgsqlCommand("SELECT balance FROM nb15_accounts WHERE id = 1", c).ExecuteScalar()!);
+        }
+    }
+
+    private static (string? Result, string Said) ServerWith(string connectionString)
+    {
+        string? old = Environment.GetEnvironmentVariable("SDN_POSTGRES_2PC");
+        var said = new StringWriter();
+        Environment.SetEnvironmentVariable("SDN_POSTGRES_2PC", connectionString);
+        Servers.Out = said;
+        try { return (PostgresTwoPhase.Server(), said.ToString()); }
+        finally
+        {
+            Servers.Out = null;
+            Environment.SetEnvironmentVariable("SDN_POSTGRES_2PC", old);
+        }
+    }
+
+    [SkippableFact]
+    public void A_server_without_prepared_transactions_is_refused_with_the_command_that_fixes_it()
+    {
+        RealSystem.RequirePostgres().Dispose();
+        var (cs, said) = ServerWith(Servers.PostgresConnectionString);
+        Assert.Null(cs);
+        Assert.Single(said.Trim().Split('\n'));
+        Assert.Contains("max_prepared_transactions = 0", said);
+        Assert.Contains("./scripts/services.sh start postgres-2pc", said);
+    }
+
+    [Fact]
+    public void A_missing_two_phase_server_gives_null()
+    {
+        var (cs, said) = ServerWith("Host=127.0.0.1;Port=1;Username=sdn;Database=sdn;Timeout=2;Pooling=false");
+        Assert.Null(cs);
+        Assert.Contains("postgres-2pc", said);
+        Assert.DoesNotContain("max_prepared_transactions", said);
+    }
+
     [Fact]
     public void The_participant_databases_are_named_in_the_connection_string()
     {

@@ -42,9 +42,14 @@ public class EventStoreExactTests
         store.Withdraw("a", 5, legacy: true);
         Assert.Equal(new StoredEvent(0, "a", 1, "Deposited", 1, """{"amount":"12.34"}"""), store.Log[0]);
         Assert.Equal("""{"amount":"0.05"}""", store.Log[1].Json);
+        store.Deposit("b", 100, legacy: true);
+        store.Deposit("b", 1230, legacy: true);
+        // always two decimals, as the old service wrote them
+        Assert.Equal(new[] { """{"amount":"1.00"}""", """{"amount":"12.30"}""" }, store.Log.Skip(2).Select(e => e.Json));
+        Assert.Equal(1330, store.Load("b").BalanceCents);
         Assert.Equal(1229, store.Load("a").BalanceCents);
-        Assert.Equal(new Dictionary<string, long> { ["a"] = 1229 }, store.ReplayAll());
-        Assert.Equal(new Dictionary<string, long> { ["a"] = 0 }, store.ReplayAll(upcast: false));
+        Assert.Equal(new Dictionary<string, long> { ["a"] = 1229, ["b"] = 1330 }, store.ReplayAll());
+        Assert.Equal(new Dictionary<string, long> { ["a"] = 0, ["b"] = 0 }, store.ReplayAll(upcast: false));
     }
 
     [Fact]

@@ -180,6 +180,14 @@ public class PaymentSagaExactTests
     }
 
     [Fact]
+    public void A_late_probability_of_exactly_0_9_is_still_allowed()
+    {
+        var edge = new PaymentFaults(0, 1, 0.10536051565782628, 1);   // timeout = −ln 0.9 × mean
+        Assert.Equal(0.9, edge.LateProbability);
+        Assert.Equal(5, PaymentSaga.Run(5, edge, RetryKeys.SameKey, UnknownPolicy.PivotAware, 0, 1).Orders);
+    }
+
+    [Fact]
     public void Every_argument_is_checked()
     {
         Assert.Equal("orders", Assert.Throws<ArgumentOutOfRangeException>(() =>

@@ -142,6 +142,13 @@ public class TwoPhaseCommitExactTests
         Assert.Equal((true, 2008.0), TwoPhaseCommit.AfterYes(false, T, 3));
     }
 
+    [Fact]
+    public void The_wait_after_yes_is_a_round_trip_plus_prepare_plus_recovery_plus_one_message()
+    {
+        // message 10, prepare 5: decided at 25, coordinator back at 2025, COMMIT heard at 2035
+        Assert.Equal((true, 2035.0), TwoPhaseCommit.AfterYes(false, T with { MessageMs = 10 }, 2));
+    }
+
     [Theory]
     [InlineData(2007.0)]   // the coordinator is back exactly at the timeout: the participant is not yet allowed to give up
     [InlineData(5000.0)]
