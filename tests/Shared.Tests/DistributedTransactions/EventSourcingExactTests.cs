@@ -104,8 +104,10 @@ public class EventStoreExactTests
         Assert.Equal("account", Assert.Throws<ArgumentException>(() => store.Load("")).ParamName);
         Assert.Equal("e", Assert.Throws<ArgumentNullException>(() => EventStore.Upcast(null!)).ParamName);
         Assert.Equal("e", Assert.Throws<ArgumentNullException>(() => EventStore.NaiveRead(null!)).ParamName);
-        Assert.Equal("e", Assert.Throws<ArgumentException>(() =>
-            EventStore.Upcast(new StoredEvent(0, "a", 1, "Deposited", 3, """{"cents":1}"""))).ParamName);
+        var unknown = Assert.Throws<ArgumentException>(() =>
+            EventStore.Upcast(new StoredEvent(0, "a", 1, "Deposited", 3, """{"cents":1}""")));
+        Assert.Equal("e", unknown.ParamName);
+        Assert.Contains("unknown schema 3", unknown.Message);
         Assert.Empty(store.Log.Skip(1));
     }
 }

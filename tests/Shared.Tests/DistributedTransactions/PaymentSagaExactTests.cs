@@ -180,6 +180,15 @@ public class PaymentSagaExactTests
     }
 
     [Fact]
+    public void A_timeout_too_short_for_the_latency_is_refused_with_the_rule()
+    {
+        var e = Assert.Throws<ArgumentException>(() =>
+            PaymentSaga.Run(10, Faults with { TimeoutMs = 10 }, RetryKeys.SameKey, UnknownPolicy.PivotAware, 2, 1));
+        Assert.Equal("faults", e.ParamName);
+        Assert.Contains("the timeout must exceed the mean latency × ln 10", e.Message);
+    }
+
+    [Fact]
     public void A_late_probability_of_exactly_0_9_is_still_allowed()
     {
         var edge = new PaymentFaults(0, 1, 0.10536051565782628, 1);   // timeout = −ln 0.9 × mean
