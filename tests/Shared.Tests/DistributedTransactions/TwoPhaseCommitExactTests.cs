@@ -45,6 +45,23 @@ public class TwoPhaseCommitExactTests
     }
 
     [Fact]
+    public void An_abort_that_arrives_before_a_participant_has_prepared_means_it_never_votes()
+    {
+        // vote timeout 2: the coordinator aborts at 2, heard at 3, before the others could vote at 1 + 5 = 6
+        var run = TwoPhaseCommit.Run(3, CrashPoint.ParticipantBeforeVote, T with { VoteTimeoutMs = 2 });
+        Assert.Equal(new[]
+        {
+            (TxOutcome.Aborted, 1.0, 0.0, false),
+            (TxOutcome.Aborted, 3.0, 0.0, false),
+            (TxOutcome.Aborted, 3.0, 0.0, false),
+        }, Views(run));
+        Assert.Equal((3.0, 0.0), (run.MaxLockHeldMs, run.MaxInDoubtMs));
+        // heard exactly when the vote is cast (timeout 5, heard at 6): it voted, and is in doubt for no time
+        var tie = TwoPhaseCommit.Run(2, CrashPoint.ParticipantBeforeVote, T with { VoteTimeoutMs = 5 });
+        Assert.Equal((TxOutcome.Aborted, 6.0, 0.0, true), Views(tie)[1]);
+    }
+
+    [Fact]
     public void A_single_participant_that_dies_before_voting_aborts_alone()
     {
         var run = TwoPhaseCommit.Run(1, CrashPoint.ParticipantBeforeVote, T);
