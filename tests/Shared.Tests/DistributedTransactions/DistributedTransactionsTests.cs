@@ -180,6 +180,42 @@ public sealed class PostgresCrashCollection;
 [Collection("postgres crash")]
 public class RealDistributedTransactionTests
 {
+    /// <summary>Every test here starts with the crashed server back up. A run that fails between its kill and its
+    /// restart (a broken build, a mutant under mutation testing) leaves postgres-2pc down, and every later test
+    /// here would skip, proving nothing: when the server is down although it was started in this state folder,
+    /// and no other experiment brings it back within a few seconds, it is restarted.</summary>
+    public RealDistributedTransactionTests() => ReviveCrashedServer();
+
+    private static string? Health()
+    {
+        try
+        {
+            using var c = new Npgsql.NpgsqlConnection(Servers.PostgresTwoPcConnectionString);
+            c.Open();
+            return null;
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException) { return e.Message; }
+    }
+
+    private static void ReviveCrashedServer()
+    {
+        if (Health() is null || Services.ScriptPath is not { } script) return;
+        string state = Environment.GetEnvironmentVariable("SDN_STATE_DIR") is { Length: > 0 } dir
+            ? dir : Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(script))!, ".state");
+        if (!Directory.Exists(Path.Combine(state, PostgresTwoPhase.Service))) return;   // never started here: skip as usual
+        try
+        {
+            using var other = Faults.Experiment(PostgresTwoPhase.Service, TimeSpan.FromSeconds(5), Health);
+            return;   // another experiment's crash, over now
+        }
+        catch (IOException) { return; }          // another experiment still holds the server: it restarts it
+        catch (TimeoutException) { }            // nobody is bringing it back
+        Faults.Restart(PostgresTwoPhase.Service, TimeSpan.FromSeconds(60), Health);
+    }
+
+    /// <summary>Holds the server against another process's crash experiment (a second test runner).</summary>
+    private static FaultExperiment Exclusive() => Faults.Experiment(PostgresTwoPhase.Service, check: Health);
+
     [SkippableFact]
     public void Prepared_transactions_survive_a_restart_and_hold_their_locks()
     {
@@ -221,6 +257,7 @@ public class RealDistributedTransactionTests
     public void Preparing_rolls_back_leftover_prepared_transactions_and_resets_the_accounts()
     {
         RealSystem.RequirePostgresTwoPc().Dispose();
+        using var exclusive = Exclusive();
         string cs = Servers.PostgresTwoPcConnectionString;
         PostgresTwoPhase.Prepare(cs);
         // an interrupted run left one prepared transaction in each participant, with its row changes
@@ -251,6 +288,7 @@ public class RealDistributedTransactionTests
     public void The_two_phase_server_allows_prepared_transactions_and_the_main_one_does_not()
     {
         using var pg2 = RealSystem.RequirePostgresTwoPc();
+        using var exclusive = Exclusive();
         Assert.Equal(20, PostgresTwoPhase.MaxPreparedTransactions(pg2));
         Assert.Equal(Servers.PostgresTwoPcConnectionString, PostgresTwoPhase.Server());
         using var pg = RealSystem.RequirePostgres();
@@ -261,6 +299,7 @@ public class RealDistributedTransactionTests
     public void Preparing_creates_missing_participant_databases()
     {
         RealSystem.RequirePostgresTwoPc().Dispose();
+        using var exclusive = Exclusive();
         string cs = Servers.PostgresTwoPcConnectionString;
         using (var admin = new Npgsql.NpgsqlConnection(cs))
         {
