@@ -220,7 +220,15 @@ public class RealDistributedTransactionTests
     public void Prepared_transactions_survive_a_restart_and_hold_their_locks()
     {
         RealSystem.RequirePostgresTwoPc().Dispose();
+        DateTime StartedAt()
+        {
+            using var c = new Npgsql.NpgsqlConnection(Servers.PostgresTwoPcConnectionString);
+            c.Open();
+            return (DateTime)new Npgsql.NpgsqlCommand("SELECT pg_postmaster_start_time()", c).ExecuteScalar()!;
+        }
+        var before = StartedAt();
         var r = PostgresTwoPhase.Run(Servers.PostgresTwoPcConnectionString, decisionLogged: true, coordinatorDownMs: 300);
+        Assert.True(StartedAt() > before, "the server was really restarted");
         Assert.True(r.Committed);
         Assert.Equal(2, r.PreparedAfterRestart);
         Assert.True(r.WriterBlockedWhileInDoubt);
@@ -260,7 +268,18 @@ public class RealDistributedTransactionTests
         using var exclusive = Exclusive();
         string cs = Servers.PostgresTwoPcConnectionString;
         PostgresTwoPhase.Prepare(cs);
-        // an interrupted run left one prepared transaction in each participant, with its row changes
+        // an interrupted run left a committed change, a decision in the coordinator's log, and one prepared
+        // transaction in each participant, with its row changes
+        using (var c = new Npgsql.NpgsqlConnection(PostgresTwoPhase.Db(cs, "nb15_b")))
+        {
+            c.Open();
+            new Npgsql.NpgsqlCommand("UPDATE nb15_accounts SET balance = 5 WHERE id = 1", c).ExecuteNonQuery();
+        }
+        using (var log = new Npgsql.NpgsqlConnection(cs))
+        {
+            log.Open();
+            new Npgsql.NpgsqlCommand("INSERT INTO nb15_coordinator_log VALUES ('nb15', 'commit')", log).ExecuteNonQuery();
+        }
         foreach (var (db, gid) in new[] { ("nb15_a", "nb15-a"), ("nb15_b", "nb15-b") })
         {
             using var c = new Npgsql.NpgsqlConnection(PostgresTwoPhase.Db(cs, db));
