@@ -101,6 +101,9 @@ public static class TwoPhaseCommit
                 release[p] = Math.Max(back + 2 * d, learnAt);
                 continue;
             }
+            // a coordinator whose vote timeout is shorter than the votes' way back can send ABORT before a
+            // participant has finished preparing: that participant aborts then, and never votes
+            if (learnAt < votedAt[p]) votedAt[p] = null;
             release[p] = learnAt;
         }
         return Build(crash, decision, participants, release, votedAt, outcome);

@@ -180,13 +180,65 @@ public sealed class PostgresCrashCollection;
 [Collection("postgres crash")]
 public class RealDistributedTransactionTests
 {
+    /// <summary>Every test here starts with the crashed server back up. A run that fails between its kill and its
+    /// restart (a broken build, a mutant under mutation testing) leaves postgres-2pc down, and every later test
+    /// here would skip, proving nothing: when the server is down although it was started in this state folder,
+    /// and no other experiment brings it back within a few seconds, it is restarted.</summary>
+    public RealDistributedTransactionTests() => ReviveCrashedServer();
+
+    private static string? Health()
+    {
+        try
+        {
+            using var c = new Npgsql.NpgsqlConnection(Servers.PostgresTwoPcConnectionString);
+            c.Open();
+            return null;
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException) { return e.Message; }
+    }
+
+    private static void ReviveCrashedServer()
+    {
+        if (Health() is null || Services.ScriptPath is not { } script) return;
+        string state = Environment.GetEnvironmentVariable("SDN_STATE_DIR") is { Length: > 0 } dir
+            ? dir : Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(script))!, ".state");
+        if (!Directory.Exists(Path.Combine(state, PostgresTwoPhase.Service))) return;   // never started here: skip as usual
+        try
+        {
+            using var other = Faults.Experiment(PostgresTwoPhase.Service, TimeSpan.FromSeconds(5), Health);
+            return;   // another experiment's crash, over now
+        }
+        catch (IOException) { return; }          // another experiment still holds the server: it restarts it
+        catch (TimeoutException) { }            // nobody is bringing it back
+        Faults.Restart(PostgresTwoPhase.Service, TimeSpan.FromSeconds(60), Health);
+    }
+
+    /// <summary>Holds the server against another process's crash experiment (a second test runner).</summary>
+    private static FaultExperiment Exclusive() => Faults.Experiment(PostgresTwoPhase.Service, check: Health);
+
     [SkippableFact]
     public void Prepared_transactions_survive_a_restart_and_hold_their_locks()
     {
         RealSystem.RequirePostgresTwoPc().Dispose();
+        DateTime StartedAt()
+        {
+            using var c = new Npgsql.NpgsqlConnection(Servers.PostgresTwoPcConnectionString);
+            c.Open();
+            return (DateTime)new Npgsql.NpgsqlCommand("SELECT pg_postmaster_start_time()", c).ExecuteScalar()!;
+        }
+        var before = StartedAt();
         var r = PostgresTwoPhase.Run(Servers.PostgresTwoPcConnectionString, decisionLogged: true, coordinatorDownMs: 300);
+        Assert.True(StartedAt() > before, "the server was really restarted");
+        Assert.True(r.Committed);
         Assert.Equal(2, r.PreparedAfterRestart);
         Assert.True(r.WriterBlockedWhileInDoubt);
+        Assert.True(r.ReaderSawBefore);
+        // the clock starts once both have prepared: restart, then the writer, then (300 ms later at least) the resolution
+        Assert.True(r.RestartMs > 0);
+        Assert.True(r.WriterStartAtMs >= r.RestartMs);
+        Assert.True(r.ResolveSentAtMs >= r.WriterStartAtMs + 300);
+        Assert.True(r.ResolvedAtMs >= r.ResolveSentAtMs);
+        Assert.Equal(0, r.LeftoversCleared);
         Assert.InRange(r.WriterDoneAtMs, r.ResolveSentAtMs, r.ResolvedAtMs + 1000);
         Assert.Equal((71, 130), (r.BalanceA, r.BalanceB));
         Assert.Equal(0, r.PreparedAtEnd);
@@ -199,14 +251,140 @@ public class RealDistributedTransactionTests
         var r = PostgresTwoPhase.Run(Servers.PostgresTwoPcConnectionString, decisionLogged: false, coordinatorDownMs: 100);
         Assert.False(r.Committed);
         Assert.Equal(2, r.PreparedAfterRestart);
+        Assert.True(r.WriterBlockedWhileInDoubt);
+        Assert.True(r.ReaderSawBefore);
+        Assert.True(r.ResolveSentAtMs >= r.WriterStartAtMs + 100);
+        Assert.InRange(r.WriterDoneAtMs, r.ResolveSentAtMs, r.ResolvedAtMs + 1000);
+        Assert.Equal(0, r.LeftoversCleared);
         Assert.True(r.WriterDoneAtMs - r.WriterStartAtMs >= 100);
         Assert.Equal((101, 100), (r.BalanceA, r.BalanceB));
         Assert.Equal(0, r.PreparedAtEnd);
     }
 
+    [SkippableFact]
+    public void Preparing_rolls_back_leftover_prepared_transactions_and_resets_the_accounts()
+    {
+        RealSystem.RequirePostgresTwoPc().Dispose();
+        using var exclusive = Exclusive();
+        string cs = Servers.PostgresTwoPcConnectionString;
+        PostgresTwoPhase.Prepare(cs);
+        // an interrupted run left a committed change, a decision in the coordinator's log, and one prepared
+        // transaction in each participant, with its row changes
+        using (var c = new Npgsql.NpgsqlConnection(PostgresTwoPhase.Db(cs, "nb15_b")))
+        {
+            c.Open();
+            new Npgsql.NpgsqlCommand("UPDATE nb15_accounts SET balance = 5 WHERE id = 1", c).ExecuteNonQuery();
+        }
+        using (var log = new Npgsql.NpgsqlConnection(cs))
+        {
+            log.Open();
+            new Npgsql.NpgsqlCommand("INSERT INTO nb15_coordinator_log VALUES ('nb15', 'commit')", log).ExecuteNonQuery();
+        }
+        foreach (var (db, gid) in new[] { ("nb15_a", "nb15-a"), ("nb15_b", "nb15-b") })
+        {
+            using var c = new Npgsql.NpgsqlConnection(PostgresTwoPhase.Db(cs, db));
+            c.Open();
+            using var cmd = new Npgsql.NpgsqlCommand($"BEGIN; UPDATE nb15_accounts SET balance = 7 WHERE id = 1; PREPARE TRANSACTION '{gid}'", c);
+            cmd.ExecuteNonQuery();
+        }
+        Assert.Equal(2, PostgresTwoPhase.Prepare(cs));
+        foreach (var db in new[] { "nb15_a", "nb15_b" })
+        {
+            using var c = new Npgsql.NpgsqlConnection(PostgresTwoPhase.Db(cs, db));
+            c.Open();
+            Assert.Equal(0L, (long)new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_prepared_xacts WHERE gid LIKE 'nb15-%'", c).ExecuteScalar()!);
+            Assert.Equal(100, (int)new Npgsql.NpgsqlCommand("SELECT balance FROM nb15_accounts WHERE id = 1", c).ExecuteScalar()!);
+        }
+        using (var log = new Npgsql.NpgsqlConnection(cs))
+        {
+            log.Open();
+            Assert.Equal(0L, (long)new Npgsql.NpgsqlCommand("SELECT count(*) FROM nb15_coordinator_log", log).ExecuteScalar()!);
+        }
+        Assert.Equal(0, PostgresTwoPhase.Prepare(cs));
+    }
+
+    [SkippableFact]
+    public void The_two_phase_server_allows_prepared_transactions_and_the_main_one_does_not()
+    {
+        using var pg2 = RealSystem.RequirePostgresTwoPc();
+        using var exclusive = Exclusive();
+        Assert.Equal(20, PostgresTwoPhase.MaxPreparedTransactions(pg2));
+        Assert.Equal(Servers.PostgresTwoPcConnectionString, PostgresTwoPhase.Server());
+        using var pg = RealSystem.RequirePostgres();
+        Assert.Equal(0, PostgresTwoPhase.MaxPreparedTransactions(pg));
+    }
+
+    [SkippableFact]
+    public void Preparing_creates_missing_participant_databases()
+    {
+        RealSystem.RequirePostgresTwoPc().Dispose();
+        using var exclusive = Exclusive();
+        string cs = Servers.PostgresTwoPcConnectionString;
+        using (var admin = new Npgsql.NpgsqlConnection(cs))
+        {
+            admin.Open();
+            new Npgsql.NpgsqlCommand("DROP DATABASE IF EXISTS nb15_a WITH (FORCE)", admin).ExecuteNonQuery();
+            new Npgsql.NpgsqlCommand("DROP DATABASE IF EXISTS nb15_b WITH (FORCE)", admin).ExecuteNonQuery();
+        }
+        Assert.Equal(0, PostgresTwoPhase.Prepare(cs));
+        foreach (var db in new[] { "nb15_a", "nb15_b" })
+        {
+            using var c = new Npgsql.NpgsqlConnection(PostgresTwoPhase.Db(cs, db));
+            c.Open();
+            Assert.Equal(100, (int)new Npgsql.NpgsqlCommand("SELECT balance FROM nb15_accounts WHERE id = 1", c).ExecuteScalar()!);
+        }
+    }
+
+    private static (string? Result, string Said) ServerWith(string connectionString)
+    {
+        string? old = Environment.GetEnvironmentVariable("SDN_POSTGRES_2PC");
+        var said = new StringWriter();
+        Environment.SetEnvironmentVariable("SDN_POSTGRES_2PC", connectionString);
+        Servers.Out = said;
+        try { return (PostgresTwoPhase.Server(), said.ToString()); }
+        finally
+        {
+            Servers.Out = null;
+            Environment.SetEnvironmentVariable("SDN_POSTGRES_2PC", old);
+        }
+    }
+
+    [SkippableFact]
+    public void A_server_without_prepared_transactions_is_refused_with_the_command_that_fixes_it()
+    {
+        RealSystem.RequirePostgres().Dispose();
+        var (cs, said) = ServerWith(Servers.PostgresConnectionString);
+        Assert.Null(cs);
+        Assert.Single(said.Trim().Split('\n'));
+        Assert.Contains("max_prepared_transactions = 0", said);
+        Assert.Contains("./scripts/services.sh start postgres-2pc", said);
+    }
+
+    [Fact]
+    public void A_missing_two_phase_server_gives_null()
+    {
+        var (cs, said) = ServerWith("Host=127.0.0.1;Port=1;Username=sdn;Database=sdn;Timeout=2;Pooling=false");
+        Assert.Null(cs);
+        Assert.Contains("postgres-2pc", said);
+        Assert.DoesNotContain("max_prepared_transactions", said);
+    }
+
+    [Fact]
+    public void The_participant_databases_are_named_in_the_connection_string()
+    {
+        var cs = new Npgsql.NpgsqlConnectionStringBuilder(PostgresTwoPhase.Db("Host=127.0.0.1;Port=5;Database=sdn;Username=u", "nb15_a"));
+        Assert.Equal(("nb15_a", "127.0.0.1", 5, "u"), (cs.Database, cs.Host, cs.Port, cs.Username));
+        Assert.Equal("postgres-2pc", PostgresTwoPhase.Service);
+    }
+
     [Fact]
     public void Real_two_phase_commit_rejects_bad_input()
     {
+        Assert.Equal("coordinatorDownMs", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            PostgresTwoPhase.Run("Host=127.0.0.1", true, 10_001)).ParamName);
+        Assert.Equal("connectionString", Assert.Throws<ArgumentNullException>(() => PostgresTwoPhase.Run(null!, true, 0)).ParamName);
+        Assert.Equal("connectionString", Assert.Throws<ArgumentException>(() => PostgresTwoPhase.Prepare("")).ParamName);
+        Assert.Equal("connection", Assert.Throws<ArgumentNullException>(() => PostgresTwoPhase.MaxPreparedTransactions(null!)).ParamName);
         Assert.Equal("coordinatorDownMs", Assert.Throws<ArgumentOutOfRangeException>(() =>
             PostgresTwoPhase.Run("Host=127.0.0.1", true, -1)).ParamName);
         Assert.Equal("connectionString", Assert.Throws<ArgumentException>(() =>
