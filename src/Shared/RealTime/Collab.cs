@@ -245,10 +245,16 @@ public static class Convergence
 
     /// <summary>The replicas' distinct texts joined by " | " when they differ or any replica still has
     /// operations waiting; null when they have converged.</summary>
-    internal static string? Disagreement(IReadOnlyList<RgaReplica> replicas)
+    internal static string? Disagreement(IReadOnlyList<RgaReplica> replicas) =>
+        Disagreement(replicas.Select(x => x.Text), waiting: replicas.Any(x => x.Pending > 0));
+
+    /// <summary>The one divergence detector of both experiments (so the plain-index control, which must
+    /// diverge, also shows that the detector behind the CRDT's zero can fire): the distinct final texts
+    /// joined by " | " when there is more than one or an operation is still waiting; null otherwise.</summary>
+    internal static string? Disagreement(IEnumerable<string> finals, bool waiting = false)
     {
-        var texts = replicas.Select(x => x.Text).Distinct().ToList();
-        return texts.Count > 1 || replicas.Any(x => x.Pending > 0) ? string.Join(" | ", texts) : null;
+        var texts = finals.Distinct().ToList();
+        return texts.Count > 1 || waiting ? string.Join(" | ", texts) : null;
     }
 
     /// <summary>The same concurrent edits applied as plain index operations in arrival order (no OT, no ids):
@@ -282,7 +288,7 @@ public static class Convergence
                 finals.Add(s);
             }
             sample ??= finals[0];
-            if (finals.Distinct().Count() > 1) { diverged++; example ??= string.Join(" | ", finals.Distinct()); }
+            if (Disagreement(finals) is { } texts) { diverged++; example ??= texts; }
         }
         return new ConvergenceResult(trials, trials * replicas * opsPerReplica, diverged, example, sample);
     }
