@@ -20,8 +20,12 @@ internal sealed class FakePrometheus : IDisposable
     public string RulesDir => Path.Combine(Dir, "rules");
     public string TargetsDir => Path.Combine(Dir, "targets");
 
-    /// <summary>The body of /api/v1/status/config (null: the standard one, with an sdn-live target on 9123).</summary>
+    /// <summary>The body of /api/v1/status/config (null: the standard one, with an sdn-live target on
+    /// <see cref="LivePort"/>, or without an sdn-live job when that is null).</summary>
     public string? ConfigBody { get; set; }
+    public int? LivePort { get; set; } = 9123;
+    /// <summary>Answers /api/v1/query before <see cref="QueryResults"/> when it returns non-null.</summary>
+    public Func<string, string?>? QueryHandler { get; set; }
     /// <summary>Answers of /api/v1/query by the query string's exact text; a query not listed gets an empty result.</summary>
     public ConcurrentDictionary<string, string> QueryResults { get; } = new();
     public ConcurrentQueue<string> Queries { get; } = new();
@@ -39,14 +43,15 @@ internal sealed class FakePrometheus : IDisposable
         (_app, Port) = LoopbackApp.Start(_ => { }, app =>
         {
             app.MapGet("/api/v1/status/config", () => Results.Text(ConfigBody ?? Config(
-                $"rule_files:\n- {RulesDir}/*.yml\nscrape_configs:\n- job_name: sdn\n  file_sd_configs:\n  - files:\n    - {TargetsDir}/*.json\n    refresh_interval: 1s\n- job_name: sdn-live\n  honor_timestamps: false\n  scrape_interval: 100ms\n  static_configs:\n  - targets:\n    - 127.0.0.1:9123\n"),
+                $"rule_files:\n- {RulesDir}/*.yml\nscrape_configs:\n- job_name: sdn\n  file_sd_configs:\n  - files:\n    - {TargetsDir}/*.json\n    refresh_interval: 1s\n"
+                + (LivePort is int live ? $"- job_name: sdn-live\n  honor_timestamps: false\n  scrape_interval: 100ms\n  static_configs:\n  - targets:\n    - 127.0.0.1:{live}\n" : "")),
                 "application/json"));
             app.MapGet("/api/v1/query", (HttpContext ctx) =>
             {
                 string q = ctx.Request.Query["query"].ToString();
                 Queries.Enqueue(q);
-                return Results.Text(QueryResults.TryGetValue(q, out var body) ? body
-                    : """{"status":"success","data":{"resultType":"vector","result":[]}}""", "application/json");
+                return Results.Text(QueryHandler?.Invoke(q) ?? (QueryResults.TryGetValue(q, out var body) ? body
+                    : """{"status":"success","data":{"resultType":"vector","result":[]}}"""), "application/json");
             });
             app.MapGet("/api/v1/targets", () => Results.Text(TargetsBody, "application/json"));
             app.MapGet("/api/v1/rules", () =>
