@@ -172,3 +172,43 @@ public sealed class BurnRateAlertsTests
         }, m);
     }
 }
+
+public sealed class BurnRateBoundaryTests
+{
+    private static readonly BurnRule Fast = new("page", 10, 60, 5);
+
+    // "brief" (significant, 2 error minutes) ends at 102; with a 180-minute linger its interval ends at 282. A
+    // non-significant 8-minute blip starting at s first fires at s + 6 (its 7th error minute in the hour).
+    private static AlertReport WithBlipAt(int blipStart, params Incident[] more)
+    {
+        var s = ErrorSeries.Simulate(1, 100, 0, new[]
+        {
+            new Incident("brief", 100, 2, 1.0), new Incident("blip", blipStart, 8, 1.0, Significant: false),
+        }.Concat(more).ToArray(), 1);
+        return BurnRateAlerts.Evaluate(s, new AlertPolicy("two", new[] { Fast, new BurnRule("never", 1000, 180, 180) }), 0.99);
+    }
+
+    [Fact]
+    public void An_episode_starting_at_the_incidents_end_plus_linger_is_no_longer_attributed_to_it()
+    {
+        var inside = WithBlipAt(275);   // fires from 281, the last minute of brief's interval
+        Assert.Equal(new[] { new AlertEpisode(281, 287, "brief") }, inside.Episodes);
+        Assert.Equal(182, inside.DetectionMinutes["brief"]);
+        var outside = WithBlipAt(276);  // fires from 282: outside
+        Assert.Equal(new[] { new AlertEpisode(282, 288, null) }, outside.Episodes);
+        Assert.Null(outside.DetectionMinutes["brief"]);
+        Assert.Equal(1, outside.FalseAlerts);
+    }
+
+    [Fact]
+    public void An_episode_ending_where_a_significant_incident_starts_is_not_attributed_to_it()
+    {
+        // The blip at 600 fires 606..611 (episode end 612); a harmless significant incident starts at 612, another at 611.
+        var at = WithBlipAt(600, new Incident("quiet", 612, 30, 0.0));
+        Assert.Equal(new[] { new AlertEpisode(606, 612, null) }, at.Episodes);
+        Assert.Null(at.DetectionMinutes["quiet"]);
+        var before = WithBlipAt(600, new Incident("quiet", 611, 30, 0.0));
+        Assert.Equal(new[] { new AlertEpisode(606, 612, "quiet") }, before.Episodes);
+        Assert.Equal(1, before.DetectionMinutes["quiet"]);
+    }
+}

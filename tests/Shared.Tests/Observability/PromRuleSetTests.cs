@@ -148,5 +148,6 @@ public sealed class PromRuleSetTests
         var (late, why) = c.Run("promtool", shiftMinutes: 1);
         Assert.False(late);
         Assert.Contains("FAILED", why, StringComparison.Ordinal);
+        Assert.Equal(why.Trim(), why);   // promtool's stdout and stderr, trimmed
     }
 }

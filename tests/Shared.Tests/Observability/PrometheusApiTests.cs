@@ -29,6 +29,17 @@ public sealed class PrometheusApiTests
     }
 
     [Fact]
+    public void The_live_port_is_the_first_target_of_the_sdn_live_job_not_of_a_later_job()
+    {
+        using var fake = new FakePrometheus();
+        fake.ConfigBody = FakePrometheus.Config(
+            $"rule_files:\n- {fake.RulesDir}/*.yml\nscrape_configs:\n- job_name: sdn-live\n  scrape_interval: 100ms\n  static_configs:\n  - targets:\n    - 127.0.0.1:9124\n"
+            + $"- job_name: other\n  static_configs:\n  - targets:\n    - 127.0.0.1:7777\n- job_name: sdn\n  file_sd_configs:\n  - files:\n    - {fake.TargetsDir}/*.json\n");
+        using var api = Connect(fake);
+        Assert.Equal(9124, api.LivePort);
+    }
+
+    [Fact]
     public void Without_an_sdn_live_job_there_is_no_live_port()
     {
         using var fake = new FakePrometheus();
