@@ -92,6 +92,23 @@ public sealed class TraceParentTests
     }
 
     [Fact]
+    public void Each_probe_changes_one_thing_of_the_specs_example()
+    {
+        var p = TraceParent.Probes;
+        Assert.Equal((Valid, true, "the spec's example, sampled"), p[0]);
+        Assert.Equal((Valid[..53] + "00", true, "not sampled"), p[1]);
+        Assert.Equal((Valid.ToUpperInvariant(), false, "uppercase hex"), p[2]);
+        Assert.Equal(("00-" + new string('0', 32) + "-" + Parent + "-01", false, "all-zero trace id"), p[3]);
+        Assert.Equal(("00-" + Trace + "-" + new string('0', 16) + "-01", false, "all-zero parent id"), p[4]);
+        Assert.Equal(("ff" + Valid[2..], false, "version ff"), p[5]);
+        Assert.Equal((Valid + "-x", false, "version 00 with extra field"), p[6]);
+        Assert.Equal(("01" + Valid[2..] + "-x", true, "future version, extra field"), p[7]);
+        Assert.Equal(("00-" + Trace[..31] + "-" + Parent + "-01", false, "trace id one digit short"), p[8]);
+        Assert.Equal(("00-" + Trace + "-" + Parent[..14] + "g7-01", false, "non-hex character"), p[9]);
+        Assert.Equal((Valid.Replace('-', '_'), false, "wrong separator"), p[10]);
+    }
+
+    [Fact]
     public void The_probes_say_what_the_spec_says_and_dotnet_accepts_the_valid_ones()
     {
         Assert.Equal(11, TraceParent.Probes.Count);
