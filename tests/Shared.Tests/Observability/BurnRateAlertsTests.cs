@@ -100,6 +100,10 @@ public sealed class BurnRateAlertsTests
         Assert.Equal(0.1, s.Ratio(10, 10));
         Assert.False(BurnRateAlerts.Holds(s, new BurnRule("t", 0.2, 10, 10), 0.5, 10));   // equal: not above
         Assert.True(BurnRateAlerts.Holds(s, new BurnRule("t", 0.19, 10, 10), 0.5, 10));
+        // One window exactly at the threshold, the other above it (minutes 5..9: 0.2): still not above in both.
+        Assert.Equal(0.2, s.Ratio(10, 5));
+        Assert.False(BurnRateAlerts.Holds(s, new BurnRule("t", 0.2, 10, 5), 0.5, 10));
+        Assert.False(BurnRateAlerts.Holds(s, new BurnRule("t", 0.2, 5, 10), 0.5, 10));
         Assert.False(BurnRateAlerts.Holds(s, new BurnRule("t", 0.1, 10, 2), 0.5, 10));    // short window clean
         Assert.False(BurnRateAlerts.Holds(s, new BurnRule("t", 0.1, 2, 10), 0.5, 10));    // long window clean
         Assert.True(BurnRateAlerts.Holds(s, new BurnRule("t", 0.1, 2, 10), 0.5, 6));

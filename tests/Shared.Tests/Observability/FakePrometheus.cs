@@ -42,6 +42,9 @@ internal sealed class FakePrometheus : IDisposable
         Directory.CreateDirectory(TargetsDir);
         (_app, Port) = LoopbackApp.Start(_ => { }, app =>
         {
+            // Also served under /prom/ (a Prometheus behind a path prefix).
+            app.UsePathBase("/prom");
+            app.UseRouting();
             app.MapGet("/api/v1/status/config", () => Results.Text(ConfigBody ?? Config(
                 $"rule_files:\n- {RulesDir}/*.yml\nscrape_configs:\n- job_name: sdn\n  file_sd_configs:\n  - files:\n    - {TargetsDir}/*.json\n    refresh_interval: 1s\n"
                 + (LivePort is int live ? $"- job_name: sdn-live\n  honor_timestamps: false\n  scrape_interval: 100ms\n  static_configs:\n  - targets:\n    - 127.0.0.1:{live}\n" : "")),

@@ -12,11 +12,12 @@ public sealed class GuardTests
     private static void Null(string param, Action act)
         => Assert.Equal(param, Assert.Throws<ArgumentNullException>(act).ParamName);
 
-    private static void Invalid(string param, Action act)
+    private static void Invalid(string param, Action act, string? message = null)
     {
         var e = Assert.ThrowsAny<ArgumentException>(act);
         Assert.Equal(typeof(ArgumentException), e.GetType());
         Assert.Equal(param, e.ParamName);
+        if (message is not null) Assert.StartsWith(message + " (Parameter", e.Message, StringComparison.Ordinal);
     }
 
     private static readonly BurnRule Rule = new("page", 14.4, 60, 5);
@@ -49,7 +50,8 @@ public sealed class GuardTests
 
         Null("s", () => BurnRateAlerts.Evaluate(null!, AlertPolicy.Workbook, 0.999));
         Null("policy", () => BurnRateAlerts.Evaluate(s, null!, 0.999));
-        Invalid("policy", () => BurnRateAlerts.Evaluate(s, new AlertPolicy("none", Array.Empty<BurnRule>()), 0.999));
+        Invalid("policy", () => BurnRateAlerts.Evaluate(s, new AlertPolicy("none", Array.Empty<BurnRule>()), 0.999),
+            "a policy needs at least one rule");
         OutOfRange("slo", () => BurnRateAlerts.Evaluate(s, AlertPolicy.Workbook, 1.5));
 
         Null("rule", () => BurnRateAlerts.DetectionMinutesFormula(null!, 0.999, 0.05, 0));
@@ -61,7 +63,8 @@ public sealed class GuardTests
 
         Null("rule", () => BurnRateAlerts.DetectionStdDevMinutes(null!, 0.999, 0.05, 0, 1000));
         OutOfRange("slo", () => BurnRateAlerts.DetectionStdDevMinutes(Rule, 1, 0.05, 0, 1000));
-        Invalid("errorRatio", () => BurnRateAlerts.DetectionStdDevMinutes(Rule, 0.999, 0.01, 0.01, 1000));
+        Invalid("errorRatio", () => BurnRateAlerts.DetectionStdDevMinutes(Rule, 0.999, 0.01, 0.01, 1000),
+            "the incident must raise the error ratio");
         Invalid("errorRatio", () => BurnRateAlerts.DetectionStdDevMinutes(Rule, 0.999, 0.01, 0.02, 1000));
         OutOfRange("requestsPerMinute", () => BurnRateAlerts.DetectionStdDevMinutes(Rule, 0.999, 0.05, 0, 0));
     }
@@ -98,7 +101,8 @@ public sealed class GuardTests
         Null("incidents", () => ErrorSeries.Simulate(1, 100, 0, null!, 1));
         OutOfRange("incident.ErrorRatio", () => ErrorSeries.Simulate(1, 100, 0, new[] { new Incident("x", 0, 5, 1.2) }, 1));
         OutOfRange("incident.ErrorRatio", () => ErrorSeries.Simulate(1, 100, 0, new[] { new Incident("x", 0, 5, -0.2) }, 1));
-        Invalid("incident", () => ErrorSeries.Simulate(1, 100, 0, new[] { new Incident("x", 0, 0, 0.5) }, 1));
+        Invalid("incident", () => ErrorSeries.Simulate(1, 100, 0, new[] { new Incident("x", 0, 0, 0.5) }, 1),
+            "an incident needs a start ≥ 0 and a positive length");
         Invalid("incident", () => ErrorSeries.Simulate(1, 100, 0, new[] { new Incident("x", -1, 5, 0.5) }, 1));
         // Start 0 and length 1 are allowed.
         Assert.Equal(100, ErrorSeries.Simulate(1, 100, 0, new[] { new Incident("x", 0, 1, 1.0) }, 1).TotalErrors);
@@ -130,7 +134,7 @@ public sealed class GuardTests
         OutOfRange("slowFactor", () => Percentiles.SampleHosts(2, 10, 1, 1001, 1));
 
         Null("values", () => Percentiles.Exact(null!, 0.5));
-        Invalid("values", () => Percentiles.Exact(Array.Empty<double>(), 0.5));
+        Invalid("values", () => Percentiles.Exact(Array.Empty<double>(), 0.5), "no values");
         OutOfRange("q", () => Percentiles.Exact(new[] { 1.0 }, 1.5));
         OutOfRange("q", () => Percentiles.Exact(new[] { 1.0 }, -0.1));
         Null("ms", () => Percentiles.Histogram(null!));
@@ -145,7 +149,7 @@ public sealed class GuardTests
     {
         var one = new List<PromSample> { new(0, 1) };
         Null("series", () => PromRate.Rate(null!, 10, 10));
-        Invalid("rangeMs", () => PromRate.Rate(one, 10, 0));
+        Invalid("rangeMs", () => PromRate.Rate(one, 10, 0), "the range must be positive");
         Invalid("rangeMs", () => PromRate.Rate(one, 10, -5));
         Null("series", () => PromRate.ErrorRatio(null!, one, 10, 10));
         Null("series", () => PromRate.ErrorRatio(one, null!, 10, 10));
@@ -210,8 +214,10 @@ public sealed class GuardTests
     {
         Null("services", () => LoopbackApp.Start(null!, _ => { }));
         Null("map", () => LoopbackApp.Start(_ => { }, null!));
-        OutOfRange("port", () => LoopbackApp.Start(_ => { }, _ => { }, -1));
-        OutOfRange("port", () => LoopbackApp.Start(_ => { }, _ => { }, 65536));
+        bool built = false;
+        OutOfRange("port", () => LoopbackApp.Start(_ => built = true, _ => built = true, -1));
+        OutOfRange("port", () => LoopbackApp.Start(_ => built = true, _ => built = true, 65536));
+        Assert.False(built);   // refused before anything was built
         OutOfRange("services", () => TraceChain.Run(0));
         OutOfRange("services", () => TraceChain.Run(7));
         Null("header", () => TraceParent.DotNetAccepts(null!));

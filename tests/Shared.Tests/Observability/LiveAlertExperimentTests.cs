@@ -37,7 +37,8 @@ public sealed class LiveAlertExperimentTests
         public string? LiveMetrics;
     }
 
-    private static (LiveAlertResult Result, Seen Seen) Run(FakePrometheus fake, bool probeLivePort = false)
+    private static (LiveAlertResult Result, Seen Seen) Run(FakePrometheus fake, bool probeLivePort = false,
+        IEnumerable<(long, double)>? ok = null)
     {
         var seen = new Seen();
         fake.RulesBody = """{"status":"success","data":{"groups":[{"name":"nb14-live","rules":[]}]}}""";
@@ -54,8 +55,10 @@ public sealed class LiveAlertExperimentTests
                     if (probeLivePort && fake.LivePort is int live)
                         try { seen.LiveMetrics = new HttpClient().GetStringAsync($"http://127.0.0.1:{live}/metrics").GetAwaiter().GetResult(); }
                         catch (HttpRequestException) { }
+                    // Exactly the four samples the experiment waits for.
+                    return Matrix(("\"outcome\":\"ok\"," + labels, Ok().Take(2)), ("\"outcome\":\"error\"," + labels, Err().Take(2)));
                 }
-                return Matrix(("\"outcome\":\"ok\"," + labels, Ok()), ("\"outcome\":\"error\"," + labels, Err()));
+                return Matrix(("\"outcome\":\"ok\"," + labels, ok ?? Ok()), ("\"outcome\":\"error\"," + labels, Err()));
             }
             // Recorded long-window ratios: at T2 the raced value (ours without the T2 scrape), at T3 a wrong one,
             // at T1 ours. Short window: T2 and T1 only.
@@ -138,7 +141,9 @@ public sealed class LiveAlertExperimentTests
     public void With_a_free_live_port_the_service_listens_there_with_the_exp_label_and_no_target_file()
     {
         using var fake = new FakePrometheus { LivePort = FreePort() };
-        var (r, seen) = Run(fake, probeLivePort: true);
+        // Two ok samples 200 ms apart: one scrape interval.
+        var (r, seen) = Run(fake, probeLivePort: true, ok: new[] { (T, 0.0), (T + 200, 20.0) });
+        Assert.Equal(0.2, r.ScrapeIntervalSeconds, 12);
         Assert.False(seen.TargetFileDuringRun);
         Assert.NotNull(seen.LiveMetrics);
         Assert.Contains($"exp=\"{r.Exp}\"", seen.LiveMetrics!, StringComparison.Ordinal);
@@ -153,12 +158,23 @@ public sealed class LiveAlertExperimentTests
         try
         {
             using var fake = new FakePrometheus { LivePort = ((IPEndPoint)taken.LocalEndpoint).Port };
-            var (r, seen) = Run(fake);
+            // Three ok samples, gaps 100 and 300 ms: the upper of the two middle gaps.
+            var (r, seen) = Run(fake, ok: new[] { (T, 0.0), (T + 100, 10.0), (T + 400, 40.0) });
+            Assert.Equal(0.3, r.ScrapeIntervalSeconds, 12);
             Assert.True(seen.TargetFileDuringRun);
             Assert.Empty(Directory.GetFiles(fake.TargetsDir));
             Assert.Equal(3, r.Evaluations.Count);
         }
         finally { taken.Stop(); }
+    }
+
+    [Fact]
+    public void With_fewer_than_two_ok_samples_the_scrape_interval_is_unknown()
+    {
+        using var fake = new FakePrometheus { LivePort = null };
+        var (r, _) = Run(fake, ok: new[] { (T + 3000, 300.0) });
+        Assert.True(double.IsNaN(r.ScrapeIntervalSeconds));
+        Assert.Equal(3, r.Evaluations.Count);
     }
 
     private static int FreePort()
@@ -196,6 +212,7 @@ public sealed class LiveEvaluationTests
         Assert.True(E(1000, 1000 + 0.9e-6, 0.25, 0.25).Agrees);
         Assert.False(E(1000, 1000 + 1.1e-6, 0.25, 0.25).Agrees);
         Assert.True(E(-1000, -1000 - 0.9e-6, 0.25, 0.25).Agrees);
+        Assert.True(E(1e-9, 0, 0.25, 0.25).Agrees);             // exactly the tolerance: still equal
     }
 
     [Fact]

@@ -71,6 +71,10 @@ public sealed class PercentilesTests
             Assert.InRange(sd, 0.5 - 5 * 0.5 / Math.Sqrt(2.0 * n), 0.5 + 5 * 0.5 / Math.Sqrt(2.0 * n));
         }
         Assert.Equal(hosts, Percentiles.SampleHosts(4, n, 2, 5, 1));
+        // Pinned: seed 7, two hosts of three requests, the second five times slower.
+        var pinned = Percentiles.SampleHosts(2, 3, 1, 5, 7);
+        Assert.Equal(new[] { 28.07945764406933, 40.117896492398444, 16.151216611287374 }, pinned[0], new ToleranceComparer(1e-9));
+        Assert.Equal(new[] { 115.15509424891368, 180.41869952226259, 164.42637691636463 }, pinned[1], new ToleranceComparer(1e-9));
         Assert.All(Percentiles.SampleHosts(3, 500, 0, 5, 2), h => Assert.InRange(Percentiles.Exact(h, 0.5), 15, 27));
         Assert.All(Percentiles.SampleHosts(3, 500, 3, 5, 2), h => Assert.InRange(Percentiles.Exact(h, 0.5), 75, 135));
     }
@@ -98,6 +102,12 @@ public sealed class TraceSamplingTests
         double mean = logs.Average(), sd = Math.Sqrt(logs.Sum(x => (x - mean) * (x - mean)) / (n - 1));
         Assert.InRange(sd, 0.6 - 5 * 0.6 / Math.Sqrt(2.0 * n), 0.6 + 5 * 0.6 / Math.Sqrt(2.0 * n));
         Assert.Equal(t, TraceSampling.Generate(n, 0.1, 1));
+        // Pinned: the first traces of seed 7 (Box–Muller from two draws, then the error draw).
+        var pinned = TraceSampling.Generate(8, 0.5, 7);
+        Assert.Equal(new[] { false, false, false, false, false, true, false, true }, pinned.Select(x => x.Error));
+        Assert.Equal(new[] { 75.12776476126245, 43.846435182187314, 59.225643819399075, 16.329105895749073,
+            82.28248068801187, 61.41845439883471, 164.29142487643634, 71.09080261628584 },
+            pinned.Select(x => Math.Round(x.DurationMs, 9)), new ToleranceComparer(1e-9));
         Assert.DoesNotContain(TraceSampling.Generate(1000, 0, 1), x => x.Error);
         Assert.All(TraceSampling.Generate(1000, 1, 1), x => Assert.True(x.Error));
     }
@@ -125,7 +135,15 @@ public sealed class TraceSamplingTests
         Assert.Equal(new SamplingResult("tail", 4, 2, 2, 2, 2), TraceSampling.Tail(Five, 0.8, 200, 1));
         Assert.Equal(new SamplingResult("tail", 5, 2, 2, 2, 2), TraceSampling.Tail(Five, 1, 200, 1));
         Assert.Equal(new SamplingResult("tail", 0, 0, 2, 0, 2), TraceSampling.Tail(Five, 0, 200, 1));
+        // Budget 3: the three interesting ones; trace 2 (exactly 200 ms) is not among them.
+        Assert.Equal(new SamplingResult("tail", 3, 2, 2, 2, 2), TraceSampling.Tail(Five, 0.6, 200, 1));
         // Budget round(3.5) = 4; slowMs 199 makes trace 2 interesting too: four interesting, no random ones.
         Assert.Equal(new SamplingResult("tail", 4, 2, 2, 3, 3), TraceSampling.Tail(Five, 0.7, 199, 1));
     }
+}
+
+internal sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+{
+    public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+    public int GetHashCode(double obj) => 0;
 }

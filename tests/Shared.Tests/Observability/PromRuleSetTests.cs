@@ -96,6 +96,21 @@ public sealed class PromRuleSetTests
     }
 
     [Fact]
+    public void A_window_exactly_at_the_threshold_does_not_fire()
+    {
+        // Threshold 0.1; long 20 s, short 10 s; samples at 0, 10, 20 s from 0, at the windows' edges (no extrapolation).
+        var rules = Small with { Alerts = new[] { new PromBurnAlert("E", "page", 0.2, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(10)) } };
+        var a = rules.Alerts[0];
+        static List<PromSample> S(double v10, double v20) => new() { new(0, 0), new(10_000, v10), new(20_000, v20) };
+        var ok = S(90, 180);                                    // 9/s
+        Assert.Equal(0.1, PromRate.ErrorRatio(S(20, 30), ok, 20_000, 10_000));   // short: 1/s of 10/s
+        Assert.False(rules.Fires(a, S(20, 30), ok, 20_000));    // long 1.5/10.5 above, short exactly 0.1
+        Assert.Equal(0.1, PromRate.ErrorRatio(S(0, 20), ok, 20_000, 20_000));    // long: 1/s of 10/s
+        Assert.False(rules.Fires(a, S(0, 20), ok, 20_000));     // long exactly 0.1, short 2/11 above
+        Assert.True(rules.Fires(a, S(0, 21), ok, 20_000));
+    }
+
+    [Fact]
     public void A_promtool_case_accumulates_rounded_counters_and_expects_our_firing_minutes()
     {
         var c = SmallCase();
@@ -149,5 +164,8 @@ public sealed class PromRuleSetTests
         Assert.False(late);
         Assert.Contains("FAILED", why, StringComparison.Ordinal);
         Assert.Equal(why.Trim(), why);   // promtool's stdout and stderr, trimmed
+        // Its temporary folder is gone (the other promtool test may be running: look for our rules only).
+        Assert.DoesNotContain(Directory.GetDirectories(Path.GetTempPath(), "sdn-promtool-*"),
+            d => File.Exists(Path.Combine(d, "rules.yml")) && File.ReadAllText(Path.Combine(d, "rules.yml")) == Small.Yaml());
     }
 }

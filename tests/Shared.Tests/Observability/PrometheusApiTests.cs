@@ -26,6 +26,11 @@ public sealed class PrometheusApiTests
         Assert.Equal(9123, api.LivePort);
         using var slash = PrometheusApi.TryConnect(fake.Url + "/", out _)!;
         Assert.Equal(new Uri(fake.Url + "/"), slash.Url);
+        // Under a path prefix the base address ends with a slash, so that the API paths go below it.
+        using var prefixed = PrometheusApi.TryConnect(fake.Url + "/prom", out string why)!;
+        Assert.True(prefixed is not null, why);
+        Assert.Equal(new Uri(fake.Url + "/prom/"), prefixed.Url);
+        Assert.Null(prefixed.Health());
     }
 
     [Fact]

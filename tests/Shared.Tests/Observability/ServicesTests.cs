@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using SystemDesign.Observability;
 
 namespace SystemDesign.Tests.Observability;
@@ -138,6 +139,7 @@ public sealed class LoopbackAppTests
         {
             using var http = new HttpClient();
             Assert.Equal("hello", await http.GetStringAsync($"http://127.0.0.1:{port}/hi"));
+            Assert.Empty(app.Services.GetServices<ILoggerProvider>());   // quiet: no console logging in a notebook
         }
         finally
         {
