@@ -184,6 +184,8 @@ public sealed class GuardTests
         Null("group", () => api.EnsureRules(null!, "groups: []"));
         Invalid("group", () => api.EnsureRules("", "groups: []"));
         Invalid("yaml", () => api.EnsureRules("g", ""));
+        Null("yaml", () => api.EnsureRules("g", null!));
+        Null("exp", () => api.AddTarget(null!, 9000));
         Invalid("exp", () => api.AddTarget("", 9000));
         OutOfRange("port", () => api.AddTarget("e", 0));
         OutOfRange("port", () => api.AddTarget("e", 65536));
@@ -191,6 +193,7 @@ public sealed class GuardTests
         Invalid("exp", () => api.RemoveTarget(""));
         Null("exp", () => api.RemoveTarget(null!));
         Invalid("selector", () => api.Samples("", TimeSpan.FromSeconds(5)));
+        Null("selector", () => api.Samples(null!, TimeSpan.FromSeconds(5)));
         OutOfRange("d", () => api.Samples("up", TimeSpan.Zero));
         Invalid("query", () => api.Scalar(""));
         Null("query", () => api.Scalar(null!));

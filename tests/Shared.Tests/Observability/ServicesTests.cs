@@ -43,6 +43,21 @@ public sealed class TraceChainExactTests
     }
 
     [Fact]
+    public void Other_http_traffic_in_the_process_does_not_mix_into_the_trace()
+    {
+        // A MetricsService's load loop makes a request about every millisecond through HttpClient and Kestrel,
+        // both instrumented by the chain's tracer provider while it runs.
+        using var noise = new MetricsService();
+        for (int i = 0; i < 3; i++)
+        {
+            var run = TraceChain.Run(3);
+            Assert.Equal(7, run.Spans.Count);
+            Assert.Equal(new[] { "client", "(http client)", "svc-a", "(http client)", "svc-b", "(http client)", "svc-c" },
+                run.Spans.Select(x => x.Service));
+        }
+    }
+
+    [Fact]
     public void One_service_gives_the_root_its_client_span_and_one_server_span()
     {
         var run = TraceChain.Run(1);
