@@ -11,6 +11,7 @@ namespace SystemDesign.Tests.Observability;
 /// the evaluation times, our ratios beside the recorded ones, the raced ratios, the firing flags, the scrape
 /// interval, and where the service was announced. (LivePrometheusTests runs it against the real Prometheus.)
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class LiveAlertExperimentTests
 {
     private const long T = 1_700_000_000_000;

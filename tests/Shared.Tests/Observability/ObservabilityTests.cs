@@ -112,6 +112,7 @@ public sealed class TraceAndPercentileTests
     }
 }
 
+[Collection(SerialCollection.Name)]
 public sealed class TraceChainTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using SystemDesign.Observability;
 
 namespace SystemDesign.Tests.Observability;
 
+[Collection(SerialCollection.Name)]
 public sealed class TraceChainExactTests
 {
     [Fact]
