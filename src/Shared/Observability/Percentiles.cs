@@ -51,10 +51,14 @@ public static class Percentiles
     {
         var total = new LongHistogram(3_600_000_000L, 3);
         foreach (var h in Guard.NotNull(perHost)) total.Add(h);
+        Guard.That(total.TotalCount > 0, "the histograms hold no values", nameof(perHost));
         return total.GetValueAtPercentile(Guard.InRange(q, 0, 1) * 100) / 1000.0;
     }
 
     /// <summary>The q-quantile of one histogram, in ms.</summary>
-    public static double Quantile(LongHistogram h, double q) =>
-        Guard.NotNull(h).GetValueAtPercentile(Guard.InRange(q, 0, 1) * 100) / 1000.0;
+    public static double Quantile(LongHistogram h, double q)
+    {
+        Guard.That(Guard.NotNull(h).TotalCount > 0, "the histogram holds no values", nameof(h));
+        return h.GetValueAtPercentile(Guard.InRange(q, 0, 1) * 100) / 1000.0;
+    }
 }

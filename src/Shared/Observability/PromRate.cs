@@ -45,10 +45,10 @@ public static class PromRate
         return e.Value / total;   // 0/0 is NaN, as in PromQL
     }
 
-    /// <summary>A Prometheus duration literal: 3d, 6h, 30m, 5s, 500ms.</summary>
+    /// <summary>A Prometheus duration literal: 3d, 6h, 30m, 5s, 500ms (whole milliseconds: at least 1 ms).</summary>
     public static string Duration(TimeSpan d)
     {
-        long ms = (long)Guard.Positive(d.TotalMilliseconds);
+        long ms = (long)Guard.InRange(d.TotalMilliseconds, 1, double.MaxValue, nameof(d));
         foreach (var (unit, size) in new[] { ("d", 86_400_000L), ("h", 3_600_000L), ("m", 60_000L), ("s", 1000L) })
             if (ms % size == 0) return (ms / size).ToString(CultureInfo.InvariantCulture) + unit;
         return ms.ToString(CultureInfo.InvariantCulture) + "ms";

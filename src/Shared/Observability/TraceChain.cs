@@ -21,7 +21,8 @@ public sealed record TraceRun(string TraceId, IReadOnlyList<SpanNode> Spans, IRe
 /// N real Kestrel services on 127.0.0.1 (port 0), service i calling service i+1 over HttpClient. One
 /// OpenTelemetry tracer provider (ASP.NET Core and HttpClient instrumentation, in-memory exporter) records the
 /// spans; .NET's HttpClient injects the W3C traceparent header and ASP.NET Core extracts it. Spans are filtered
-/// by the root's trace id, so other activity in the process does not mix in.
+/// by the root's trace id, so other activity in the process does not mix in (the instrumentation sees every
+/// Kestrel app and HttpClient of the process: the exporter's list is locked, and the wait counts this trace only).
 /// </summary>
 public static class TraceChain
 {
@@ -30,7 +31,7 @@ public static class TraceChain
     public static TraceRun Run(int services = 3)
     {
         Guard.InRange(services, 1, 6);
-        var exported = new List<Activity>();
+        var exported = new LockedList();
         var headers = new ConcurrentQueue<IncomingHeader>();
         using var provider = Sdk.CreateTracerProviderBuilder().AddSource(SourceName)
             .AddAspNetCoreInstrumentation().AddHttpClientInstrumentation()
@@ -63,11 +64,12 @@ public static class TraceChain
                 client.GetAsync("work").GetAwaiter().GetResult().EnsureSuccessStatusCode();
             }
             // A server span ends once its response has been sent, which can be after the client has read it:
-            // wait (≤ 2 s) until the provider has exported at least the 1 + 2 × services spans of this trace.
+            // wait (≤ 2 s) until the provider has exported the 1 + 2 × services spans of this trace.
+            List<Activity> Mine() => exported.Snapshot().Where(a => a.TraceId.ToHexString() == traceId).ToList();
             var wait = Stopwatch.StartNew();
-            while (exported.Count < 1 + 2 * services && wait.Elapsed < TimeSpan.FromSeconds(2)) Thread.Sleep(5);
+            while (Mine().Count < 1 + 2 * services && wait.Elapsed < TimeSpan.FromSeconds(2)) Thread.Sleep(5);
             provider.ForceFlush();
-            var mine = exported.Where(a => a.TraceId.ToHexString() == traceId).ToList();
+            var mine = Mine();
             var byId = mine.ToDictionary(a => a.SpanId.ToHexString());
             int Depth(Activity a) => a.ParentSpanId == default || !byId.TryGetValue(a.ParentSpanId.ToHexString(), out var p)
                 ? 0 : 1 + Depth(p);
@@ -85,5 +87,21 @@ public static class TraceChain
             foreach (var c in clients) c.Dispose();
             foreach (var (app, _) in apps) { app.StopAsync().GetAwaiter().GetResult(); ((IDisposable)app).Dispose(); }
         }
+    }
+
+    /// <summary>The exporter's collection: appended on the exporting thread while other threads read it.</summary>
+    private sealed class LockedList : ICollection<Activity>
+    {
+        private readonly List<Activity> _items = new();
+        public List<Activity> Snapshot() { lock (_items) return _items.ToList(); }
+        public void Add(Activity item) { lock (_items) _items.Add(item); }
+        public void Clear() { lock (_items) _items.Clear(); }
+        public bool Contains(Activity item) { lock (_items) return _items.Contains(item); }
+        public void CopyTo(Activity[] array, int arrayIndex) { lock (_items) _items.CopyTo(array, arrayIndex); }
+        public bool Remove(Activity item) { lock (_items) return _items.Remove(item); }
+        public int Count { get { lock (_items) return _items.Count; } }
+        public bool IsReadOnly => false;
+        public IEnumerator<Activity> GetEnumerator() => Snapshot().GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

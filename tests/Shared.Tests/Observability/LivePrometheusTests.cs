@@ -3,6 +3,7 @@ using SystemDesign.RealSystems;
 
 namespace SystemDesign.Tests.Observability;
 
+[Collection(SerialCollection.Name)]
 public sealed class LivePrometheusTests
 {
     [SkippableFact]

@@ -15,6 +15,40 @@ public sealed class ErrorBudgetTests
     }
 
     [Fact]
+    public void The_budget_table_gives_30_day_and_average_month_minutes_and_year_hours()
+    {
+        var t = ErrorBudget.Table(new[] { 0.99, 0.999 });
+        Assert.Equal(2, t.Count);
+        Assert.Equal(0.99, t[0].Slo);
+        Assert.Equal(432, t[0].ThirtyDayMinutes, 9);
+        Assert.Equal(0.01 * 365.2425 / 12 * 1440, t[0].AverageMonthMinutes, 9);   // 438.291
+        Assert.Equal(87.6, t[0].YearHours, 9);
+        Assert.Equal(0.999, t[1].Slo);
+        Assert.Equal(43.2, t[1].ThirtyDayMinutes, 9);
+        Assert.Equal(43.8291, t[1].AverageMonthMinutes, 9);
+        Assert.Equal(8.76, t[1].YearHours, 9);
+        Assert.Empty(ErrorBudget.Table(Array.Empty<double>()));
+        Assert.Equal(30.436875, ErrorBudget.AverageMonthDays, 12);
+        Assert.Equal(0, ErrorBudget.Minutes(1, 30));
+        Assert.Equal(1440, ErrorBudget.Minutes(0, 1));
+    }
+
+    [Fact]
+    public void The_calendar_gives_the_same_mean_month_from_any_start_year()
+    {
+        Assert.Equal(146_097.0 / 4800, ErrorBudget.MeanCalendarMonthDays(), 12);
+        Assert.Equal(146_097.0 / 4800, ErrorBudget.MeanCalendarMonthDays(1900), 12);
+    }
+
+    [Fact]
+    public void A_budget_lasts_the_period_over_the_burn_rate()
+    {
+        Assert.Equal(30 / 14.4, ErrorBudget.DaysToExhaust(14.4), 12);
+        Assert.Equal(14, ErrorBudget.DaysToExhaust(2, 28), 12);
+        Assert.Equal(60, ErrorBudget.DaysToExhaust(0.5), 12);
+    }
+
+    [Fact]
     public void Binomial_sampler_has_the_right_mean()
     {
         var rng = new Random(1);
@@ -78,6 +112,7 @@ public sealed class TraceAndPercentileTests
     }
 }
 
+[Collection(SerialCollection.Name)]
 public sealed class TraceChainTests
 {
     [Fact]
