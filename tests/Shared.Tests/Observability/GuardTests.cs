@@ -1,25 +1,12 @@
 using HdrHistogram;
 using SystemDesign.Observability;
+using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Observability;
 
 /// <summary>Every public entry's argument guard of the Observability area: exception type and ParamName.</summary>
 public sealed class GuardTests
 {
-    private static void OutOfRange(string param, Action act)
-        => Assert.Equal(param, Assert.Throws<ArgumentOutOfRangeException>(act).ParamName);
-
-    private static void Null(string param, Action act)
-        => Assert.Equal(param, Assert.Throws<ArgumentNullException>(act).ParamName);
-
-    private static void Invalid(string param, Action act, string? message = null)
-    {
-        var e = Assert.ThrowsAny<ArgumentException>(act);
-        Assert.Equal(typeof(ArgumentException), e.GetType());
-        Assert.Equal(param, e.ParamName);
-        if (message is not null) Assert.StartsWith(message + " (Parameter", e.Message, StringComparison.Ordinal);
-    }
-
     private static readonly BurnRule Rule = new("page", 14.4, 60, 5);
 
     private static ErrorSeries Day() => ErrorSeries.Simulate(1, 100, 0, Array.Empty<Incident>(), 1);

@@ -1,6 +1,7 @@
 using StackExchange.Redis;
 using SystemDesign.Probabilistic;
 using SystemDesign.Tests.RealSystems;
+using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Probabilistic;
 
@@ -8,19 +9,6 @@ namespace SystemDesign.Tests.Probabilistic;
 public sealed class ChecksGuardTests
 {
     private const string Prefix = "nb18:guardtest:";
-
-    private static void OutOfRange(string param, Action act)
-        => Assert.Equal(param, Assert.Throws<ArgumentOutOfRangeException>(act).ParamName);
-
-    private static void Null(string param, Action act)
-        => Assert.Equal(param, Assert.Throws<ArgumentNullException>(act).ParamName);
-
-    private static void Invalid(string param, Action act)
-    {
-        var e = Assert.ThrowsAny<ArgumentException>(act);
-        Assert.Equal(typeof(ArgumentException), e.GetType());
-        Assert.Equal(param, e.ParamName);
-    }
 
     [Fact]
     public void SketchChecks_reject_null_empty_and_out_of_range_arguments()

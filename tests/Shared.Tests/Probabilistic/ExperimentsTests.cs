@@ -1,19 +1,10 @@
 using SystemDesign.Probabilistic;
+using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Probabilistic;
 
 public sealed class ExperimentsTests
 {
-    private static void OutOfRange(string param, Action act)
-        => Assert.Equal(param, Assert.Throws<ArgumentOutOfRangeException>(act).ParamName);
-
-    private static void Invalid(string param, Action act)
-    {
-        var e = Assert.ThrowsAny<ArgumentException>(act);
-        Assert.Equal(typeof(ArgumentException), e.GetType());
-        Assert.Equal(param, e.ParamName);
-    }
-
     [Fact]
     public void A_stream_item_is_the_stream_id_then_the_index_little_endian()
     {

@@ -1,23 +1,11 @@
 using SystemDesign.Probabilistic;
+using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Probabilistic;
 
 /// <summary>One test per public argument guard: the exception type and the parameter it names.</summary>
 public sealed class ProbabilisticGuardTests
 {
-    private static void OutOfRange(string param, Action act)
-        => Assert.Equal(param, Assert.Throws<ArgumentOutOfRangeException>(act).ParamName);
-
-    private static void Null(string param, Action act)
-        => Assert.Equal(param, Assert.Throws<ArgumentNullException>(act).ParamName);
-
-    private static void Invalid(string param, Action act)
-    {
-        var e = Assert.ThrowsAny<ArgumentException>(act);
-        Assert.Equal(typeof(ArgumentException), e.GetType());
-        Assert.Equal(param, e.ParamName);
-    }
-
     [Fact]
     public void BloomFilter_sizing_helpers_reject_out_of_range_arguments()
     {
