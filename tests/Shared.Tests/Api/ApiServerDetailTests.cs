@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Grpc.Core;
 using SystemDesign.Api;
 
@@ -47,6 +48,15 @@ public sealed class ApiServerDetailTests
         Assert.Equal("{\"data\":{\"user\":{\"id\":1,\"posts\":[{\"title\":\"Post 1 by user 1\"}]}}}", json);
         Assert.Equal(("GraphQL", 6, json.Length), (q.Style, q.Call, q.BodyBytes));
         Assert.Equal(json, clients.GraphQl("{ user(id: 1) { id posts { title } } }", 7).Json);
+
+        using var raw = new HttpClient(new SocketsHttpHandler()) { BaseAddress = server.BaseAddress,
+            DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        foreach (var path in new[] { "/graphql", "/graphql-naive" })
+        {
+            using var r = await raw.PostAsJsonAsync(path, new ApiServer.GraphQlRequest("{ user(id: 2) { id } }"));
+            Assert.Equal("application/json", r.Content.Headers.ContentType!.MediaType);
+            Assert.Equal("{\"data\":{\"user\":{\"id\":2}}}", await r.Content.ReadAsStringAsync());
+        }
     }
 
     [Fact]

@@ -66,6 +66,10 @@ public sealed class PgFeedTests
         Assert.True(k.Buffers > 0);
         Assert.True(o.Buffers > k.Buffers);
         Assert.True(o.ExecutionMs > 0);
+        // at the last row the keyset cursor is the key of row 2998: one row left either way
+        var (oLast, kLast) = PgFeed.AtDepth(db, 2999, 20);
+        Assert.Equal((1L, 1L), (oLast.Returned, kLast.Returned));
+        Assert.Equal((3000L, 1L), (oLast.IndexRowsRead, kLast.IndexRowsRead));
 
         PgFeed.Drop(db);
         Assert.True(schema.Scalar<bool>("SELECT to_regclass('nb11_feed') IS NULL"));
@@ -81,6 +85,10 @@ public sealed class PgFeedTests
         var agg = PgFeed.Explain(db, "count", 3, "SELECT count(*) FROM nb11_feed WHERE title <> ''");
         Assert.Equal(("count", 3L, 500L, 1L), (agg.Kind, agg.Depth, agg.IndexRowsRead, agg.Returned));
         Assert.Contains("Scan", agg.ScanNode);
+        // the inner side of a nested loop runs once per outer row: rows read = actual rows × loops
+        var loop = PgFeed.Explain(db, "loop", 0, "SELECT f.id FROM (SELECT 1 AS i UNION ALL SELECT 2 UNION ALL SELECT 3) v "
+                                             + "CROSS JOIN LATERAL (SELECT id FROM nb11_feed WHERE id = v.i OFFSET 0) f");
+        Assert.Equal((3L, 3L), (loop.IndexRowsRead, loop.Returned));
         var e = Assert.Throws<InvalidOperationException>(() => PgFeed.Explain(db, "none", 0, "SELECT 1"));
         Assert.StartsWith("no scan node in the plan: [", e.Message);
     }
