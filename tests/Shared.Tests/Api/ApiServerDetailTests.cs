@@ -65,12 +65,12 @@ public sealed class ApiServerDetailTests
         var store = new MemoryUserStore(SampleUsers.Page(2));
         await using var server = ApiServer.Start(store);
         using var clients = new ApiClients(server.BaseAddress);
-        var calls = clients.Compare(2, new[] { "name" }, 2);
+        var calls = clients.Compare(2, new[] { "name", "id" }, 2);
         Assert.Equal(new[] { ("REST", 1), ("gRPC", 1), ("GraphQL", 1), ("REST", 2), ("gRPC", 2), ("GraphQL", 2) },
             calls.Select(c => (c.Style, c.Call)));
         Assert.Equal(Payloads.RestJson(new[] { SampleUsers.Make(2) }).Length, calls[3].BodyBytes);
         Assert.Equal(SampleUsers.Make(2).CalculateSize(), calls[4].BodyBytes);
-        Assert.Equal(("{\"data\":{\"user\":{\"name\":\"" + SampleUsers.Make(2).Name + "\"}}}").Length, calls[5].BodyBytes);
+        Assert.Equal(("{\"data\":{\"user\":{\"name\":\"" + SampleUsers.Make(2).Name + "\",\"id\":2}}}").Length, calls[5].BodyBytes);
         for (int i = 0; i < 3; i++)
         {
             Assert.True(calls[i + 3].BytesSent < calls[i].BytesSent);     // no connection preface or SETTINGS the second time

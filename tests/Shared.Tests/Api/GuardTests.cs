@@ -103,7 +103,7 @@ public sealed class GuardTests
         Invalid("secret", () => OpaqueCursor.Encode(key, new byte[15]), "the secret needs at least 16 bytes");
         string c = OpaqueCursor.Encode(key, new byte[16]);
         Null("cursor", () => OpaqueCursor.Decode(null!, new byte[16]));
-        Invalid("cursor", () => OpaqueCursor.Decode("", new byte[16]));
+        Invalid("cursor", () => OpaqueCursor.Decode("", new byte[16]), "cursor must not be empty.");
         Null("secret", () => OpaqueCursor.Decode(c, null!));
         Invalid("secret", () => OpaqueCursor.Decode(c, new byte[15]), "the secret needs at least 16 bytes");
         Invalid("cursor", () => OpaqueCursor.Decode("!!!!", new byte[16]), "the cursor is not base64url");

@@ -63,6 +63,13 @@ public sealed class PayloadsTests
             Assert.True(DateTimeOffset.Parse(u.UpdatedAt) > DateTimeOffset.Parse(u.CreatedAt));
         });
         Assert.Single(SampleUsers.Page(1));
+        // every first name, last name and city of the generator occurs in forty users
+        Assert.Equal(new[] { "Ada", "Alan", "Barbara", "Donald", "Edsger", "Frances", "Grace", "Leslie" },
+            p.Select(u => u.Name.Split(' ')[0]).Distinct().Order());
+        Assert.Equal(new[] { "Allen", "Dijkstra", "Hopper", "Knuth", "Lamport", "Liskov", "Lovelace", "Turing" },
+            p.Select(u => u.Name.Split(' ')[1]).Distinct().Order());
+        Assert.Equal(new[] { "Arlington, VA", "Austin, TX", "Boston, MA", "London, UK", "Zurich, CH" }, p.Select(u => u.Location).Distinct().Order());
+        Assert.Equal(new[] { "Arlington", "Austin", "Boston", "London", "Zurich" }, p.Select(u => u.Bio.Split(' ')[2]).Distinct().Order());
     }
 
     [Fact]
@@ -135,12 +142,12 @@ public sealed class PayloadsTests
     public void Measure_of_one_user_queries_that_user_by_id()
     {
         var users = new[] { SampleUsers.Make(5) };
-        var sizes = Payloads.Measure(users, new[] { "name" });
-        string expected = "{\"data\":{\"user\":{\"name\":\"" + users[0].Name + "\"}}}";
+        var sizes = Payloads.Measure(users, new[] { "name", "id" });
+        string expected = "{\"data\":{\"user\":{\"name\":\"" + users[0].Name + "\",\"id\":5}}}";
         Assert.Equal(Encoding.UTF8.GetByteCount(expected), sizes[1].Raw);
-        Assert.Equal("GraphQL (1 fields)", sizes[1].Format);
-        Assert.Equal("Protobuf (1-field mask)", sizes[3].Format);
-        Assert.Equal(new User { Name = users[0].Name }.CalculateSize(), sizes[3].Raw);
+        Assert.Equal("GraphQL (2 fields)", sizes[1].Format);
+        Assert.Equal("Protobuf (2-field mask)", sizes[3].Format);
+        Assert.Equal(new User { Name = users[0].Name, Id = 5 }.CalculateSize(), sizes[3].Raw);
         Assert.Equal(users[0].CalculateSize(), sizes[2].Raw);
     }
 

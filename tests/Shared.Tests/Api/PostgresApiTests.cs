@@ -71,6 +71,8 @@ public sealed class PgFeedTests
         Assert.Equal((1L, 1L), (oLast.Returned, kLast.Returned));
         Assert.Equal((3000L, 1L), (oLast.IndexRowsRead, kLast.IndexRowsRead));
 
+        PgFeed.Create(db, 5);                            // creating again replaces the table
+        Assert.Equal(5L, schema.Scalar<long>("SELECT count(*) FROM nb11_feed"));
         PgFeed.Drop(db);
         Assert.True(schema.Scalar<bool>("SELECT to_regclass('nb11_feed') IS NULL"));
         PgFeed.Drop(db);                                 // dropping twice is fine
@@ -169,6 +171,20 @@ public sealed class PaymentsApiTests
         Assert.Equal(201, api.Pay("own", 10, connection: db)!.Status);
         Assert.Equal(System.Data.ConnectionState.Open, db.State);
         Assert.Equal(201, api.Pay("own2", 10, connection: db)!.Status);
+        // the caller's connection is the one used: here it points at another schema's tables
+        using (var other = new PgSchema())
+        {
+            var otherApi = new PaymentsApi(other.ConnectionString);
+            otherApi.Reset(100);
+            using var there = other.Open();
+            Assert.Equal(new PaymentResponse(201, "{\"payment_id\":1,\"amount\":7}", false), api.Pay("elsewhere", 7, connection: there));
+            Assert.Equal(1, otherApi.Charges("elsewhere"));
+            Assert.Equal(0, api.Charges("elsewhere"));
+            // a crash terminates the server session of the connection the payment ran on
+            Assert.Null(api.Pay("dies", 7, crash: CrashPoint.AfterEffectBeforeKey, connection: there));
+            Assert.NotEqual(System.Data.ConnectionState.Open, there.State);
+            Assert.Equal(0, otherApi.Charges("dies"));
+        }
         Assert.Null(api.Pay("x", 10, crash: CrashPoint.AfterEffectBeforeKey));
         Assert.Equal(0, api.Charges("x"));
         Assert.Equal(980, Balance(schema));

@@ -91,6 +91,7 @@ public sealed class UserGraphTests
         Assert.Equal("{\"data\":{\"user\":null}}", graph.Execute("{ user(id: 9) { id } }"));
         Assert.Equal("{\"data\":{\"users\":[{\"id\":1},{\"id\":2}]}}", graph.Execute("{ users(first: 2) { id } }"));
         Assert.Contains("Cannot query field", graph.Execute("{ nope }"));
+        Assert.Equal("{\"data\":{\"__typename\":\"Query\",\"user\":{\"__typename\":\"User\"}}}", graph.Execute("{ __typename user(id: 1) { __typename } }"));
     }
 
     [Fact]
@@ -117,6 +118,8 @@ public sealed class UserGraphTests
         Assert.Equal(3, store.Queries - q0);
         Assert.Equal(expected, batched.Execute("{ users(first: 2) { id posts { id title } } }"));
         Assert.Equal(5, store.Queries - q0);
+        Assert.Equal("{\"data\":{\"user\":{\"posts\":[{\"__typename\":\"Post\"},{\"__typename\":\"Post\"}]}}}",
+            batched.Execute("{ user(id: 1) { posts { __typename } } }"));
     }
 
     [Fact]
