@@ -61,6 +61,7 @@ public sealed class GuardTests
         OutOfRange("rows", () => new SqliteFeed(5_000_001));
         OutOfRange("rowsPerSecond", () => new SqliteFeed(10, 0));
         OutOfRange("rowsPerSecond", () => new SqliteFeed(10, 1001));
+        OutOfRange("rows", () => SqliteFeed.Shared(0));
         using var feed = new SqliteFeed(10);
         OutOfRange("size", () => feed.Offset(0, 0));
         OutOfRange("size", () => feed.Offset(0, 10_001));
@@ -74,6 +75,7 @@ public sealed class GuardTests
         Invalid("sql", () => feed.Run("SELEKT id FROM nb11_feed"), "SQLite rejected the SQL: near \"SELEKT\": syntax error");
         OutOfRange("repeats", () => feed.AtDepth(0, 5, 0));
         OutOfRange("repeats", () => feed.AtDepth(0, 5, 51));
+        OutOfRange("size", () => feed.AtDepth(0, 0));
         OutOfRange("count", () => feed.InsertNewest(-1));
         OutOfRange("count", () => feed.InsertNewest(100_001));
         Null("ids", () => feed.Delete(null!));
