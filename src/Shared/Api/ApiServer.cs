@@ -174,7 +174,7 @@ public sealed class ApiClients : IDisposable
     public IReadOnlyList<WireCall> Compare(long id, string[] fields, int calls)
     {
         Guard.InRange(calls, 1, 1000);
-        string query = $"{{ user(id: {id}) {{ {string.Join(" ", Guard.NotEmpty(Guard.NotNull(fields)))} }} }}";
+        string query = $"{{ user(id: {id}) {{ {string.Join(" ", Guard.NotEmpty(fields))} }} }}";
         var list = new List<WireCall>();
         for (int i = 1; i <= calls; i++)
         {

@@ -75,7 +75,7 @@ public sealed class SqliteFeed : IDisposable
     public FeedKey KeyAt(long offset)
     {
         var page = Offset(offset, 1);
-        Guard.That(page.Last is not null, $"offset {offset} is beyond the table's {Rows} rows");
+        Guard.That(page.Last is not null, $"offset {offset} is beyond the table's {Rows} rows", nameof(offset));
         return page.Last!.Value;
     }
 
@@ -205,7 +205,7 @@ public static class OpaqueCursor
 
     public static string Encode(FeedKey key, byte[] secret)
     {
-        Guard.That(Guard.NotNull(secret).Length >= 16, "the secret needs at least 16 bytes");
+        Guard.That(Guard.NotNull(secret).Length >= 16, "the secret needs at least 16 bytes", nameof(secret));
         var body = new byte[16];
         BitConverter.TryWriteBytes(body.AsSpan(0, 8), key.CreatedAt);
         BitConverter.TryWriteBytes(body.AsSpan(8, 8), key.Id);
@@ -217,7 +217,7 @@ public static class OpaqueCursor
     public static FeedKey Decode(string cursor, byte[] secret)
     {
         Guard.NotEmpty(cursor);
-        Guard.That(Guard.NotNull(secret).Length >= 16, "the secret needs at least 16 bytes");
+        Guard.That(Guard.NotNull(secret).Length >= 16, "the secret needs at least 16 bytes", nameof(secret));
         string b64 = cursor.Replace('-', '+').Replace('_', '/');
         byte[] bytes;
         try { bytes = Convert.FromBase64String(b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=')); }
@@ -266,7 +266,7 @@ public sealed class ShardedFeed : IDisposable
     {
         Guard.InRange(size, 1, 1000);
         Guard.InRange(pages, 1, 10_000);
-        Guard.That(kind != PagingKind.KeysetTimestampOnly, "shards are paged by offset or by the composite key");
+        Guard.That(kind != PagingKind.KeysetTimestampOnly, "shards are paged by offset or by the composite key", nameof(kind));
         var result = new List<ShardPage>();
         FeedKey? cursor = null;
         for (int p = 0; p < pages; p++)

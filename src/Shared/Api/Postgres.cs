@@ -30,7 +30,7 @@ public static class PgFeed
     {
         using var c = new NpgsqlCommand($"SELECT created_at, id FROM nb11_feed ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET {Guard.InRange(offset, 0, long.MaxValue)}", Guard.NotNull(db));
         using var r = c.ExecuteReader();
-        Guard.That(r.Read(), $"offset {offset} is beyond the table");
+        Guard.That(r.Read(), $"offset {offset} is beyond the table", nameof(offset));
         return new FeedKey(r.GetInt64(0), r.GetInt64(1));
     }
 

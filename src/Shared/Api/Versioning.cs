@@ -131,7 +131,7 @@ public static class WireEvolution
         body.Remove("name");
         string json = JsonSerializer.Serialize(body);
         try { JsonSerializer.Deserialize<V1Client>(json); return "parsed"; }
-        catch (JsonException e) { return e.Message.Split('.')[0]; }
+        catch (JsonException e) { return e.Message.TrimEnd('.'); }
     }
 
     private sealed class V1Client

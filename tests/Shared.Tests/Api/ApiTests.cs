@@ -1,6 +1,5 @@
 using System.Text.Json;
 using SystemDesign.Api;
-using SystemDesign.Tests.RealSystems;
 
 namespace SystemDesign.Tests.Api;
 
@@ -117,16 +116,13 @@ public sealed class PagingTests
     [SkippableFact]
     public void Postgres_offset_reads_depth_plus_limit_rows_keyset_reads_limit()
     {
-        using var db = RealSystem.RequirePostgres();
-        try
-        {
-            PgFeed.Create(db, 20_000);
-            var (off, key) = PgFeed.AtDepth(db, 10_000, 20);
-            Assert.Equal(10_020, off.IndexRowsRead);
-            Assert.Equal(20, key.IndexRowsRead);
-            Assert.True(off.Buffers > key.Buffers);
-        }
-        finally { PgFeed.Drop(db); }
+        using var schema = new PgSchema();       // nb11_feed of this run only
+        using var db = schema.Open();
+        PgFeed.Create(db, 20_000);
+        var (off, key) = PgFeed.AtDepth(db, 10_000, 20);
+        Assert.Equal(10_020, off.IndexRowsRead);
+        Assert.Equal(20, key.IndexRowsRead);
+        Assert.True(off.Buffers > key.Buffers);
     }
 }
 
@@ -135,8 +131,8 @@ public sealed class IdempotencyTests
     [SkippableFact]
     public void Concurrent_retries_charge_once_and_replay_the_same_response()
     {
-        RealSystem.RequirePostgres().Dispose();
-        var api = new PaymentsApi(SystemDesign.RealSystems.Servers.PostgresConnectionString);
+        using var schema = new PgSchema();       // the nb11_* tables of this run only
+        var api = new PaymentsApi(schema.ConnectionString);
         try
         {
             api.Reset(10_000);
@@ -152,8 +148,8 @@ public sealed class IdempotencyTests
     [SkippableFact]
     public void A_crash_between_effect_and_key_double_charges_only_without_one_transaction()
     {
-        RealSystem.RequirePostgres().Dispose();
-        var api = new PaymentsApi(SystemDesign.RealSystems.Servers.PostgresConnectionString);
+        using var schema = new PgSchema();       // the nb11_* tables of this run only
+        var api = new PaymentsApi(schema.ConnectionString);
         try
         {
             api.Reset(10_000);
@@ -171,8 +167,8 @@ public sealed class IdempotencyTests
     [SkippableFact]
     public void Errors_are_replayed_too()
     {
-        RealSystem.RequirePostgres().Dispose();
-        var api = new PaymentsApi(SystemDesign.RealSystems.Servers.PostgresConnectionString);
+        using var schema = new PgSchema();       // the nb11_* tables of this run only
+        var api = new PaymentsApi(schema.ConnectionString);
         try
         {
             api.Reset(50);
