@@ -145,6 +145,101 @@ public class ServiceChainTests
     }
 
     [Fact]
+    public async Task Each_service_draws_its_faults_from_its_own_seeded_random_failure_first_then_slowness()
+    {
+        const int seed = 40, n = 24;
+        await using var chain = await ServiceChain.StartAsync(Plain, seed);
+        for (int i = 0; i < 3; i++) chain.Faults(i).FailureRate = 0.5;
+        var answers = await chain.DriveAsync(n);
+        // The same draws by hand: service i uses Random(seed + i), two draws per request that reaches it.
+        var rngs = Enumerable.Range(0, 3).Select(i => new Random(seed + i)).ToArray();
+        var received = new int[3];
+        var expected = new int[n];
+        for (int k = 0; k < n; k++)
+        {
+            int hop = 0;
+            for (; hop < 3; hop++)
+            {
+                received[hop]++;
+                if (rngs[hop].NextDouble() < 0.5) break;
+                rngs[hop].NextDouble();
+            }
+            expected[k] = hop == 3 ? 200 : hop == 0 ? 503 : 502;
+        }
+        Assert.Equal(expected, answers.Select(a => a.Status));
+        Assert.Equal(received, chain.Received);
+        Assert.Contains(200, expected);
+        Assert.Contains(502, expected);
+        Assert.Contains(503, expected);
+    }
+
+    [Fact]
+    public async Task The_marks_are_headers_set_to_one()
+    {
+        var clock = new ManualClock();
+        var o = new BreakerOptions(0.5, 2, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+        await using var chain = await ServiceChain.StartAsync(
+            new[] { new CallPolicy(Breaker: o), new CallPolicy(Fallback: true) }, seed: 11, clock);
+        using var http = new HttpClient();
+        var url = $"http://127.0.0.1:{chain.Port(0)}/";
+        chain.Faults(2).SlowShare = 1;
+        using (var r = await http.GetAsync(url))
+            Assert.Equal("1", r.Headers.GetValues("X-Slow").Single());
+        chain.Faults(2).Down = true;                                   // B falls back
+        using (var r = await http.GetAsync(url))
+            Assert.Equal("1", r.Headers.GetValues("X-Degraded").Single());
+        chain.Faults(1).Down = true;                                   // A's breaker opens on B's 503s
+        for (int i = 0; i < 2; i++) (await http.GetAsync(url)).Dispose();
+        using (var r = await http.GetAsync(url))
+        {
+            Assert.Equal(502, (int)r.StatusCode);
+            Assert.Equal("1", r.Headers.GetValues("X-Refused").Single());
+        }
+    }
+
+    [Fact]
+    public async Task A_shadow_that_decides_differently_from_Polly_is_counted_and_not_fed()
+    {
+        var o = new BreakerOptions(0.5, 2, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+        await using var chain = await ServiceChain.StartAsync(
+            new[] { CallPolicy.None, new CallPolicy(Breaker: o, Shadow: true) }, seed: 12, new ManualClock());
+        var shadow = chain.Shadow(1)!;
+        shadow.Execute(() => false); shadow.Execute(() => false);       // open the shadow alone
+        Assert.Equal(BreakerState.Open, shadow.State);
+        var a = await chain.CallAsync();
+        Assert.Equal(200, a.Status);                                    // Polly let it through
+        Assert.Equal(1, chain.ShadowDisagreements(1));
+        Assert.Equal(1, shadow.Rejected);
+        Assert.Empty(chain.PollyTransitions(1));
+        Assert.Single(shadow.Transitions);
+    }
+
+    [Fact]
+    public async Task Nine_services_are_allowed()
+    {
+        await using var chain = await ServiceChain.StartAsync(Enumerable.Repeat(CallPolicy.None, 8).ToArray(), seed: 13);
+        Assert.Equal(200, (await chain.CallAsync()).Status);
+        Assert.Equal(Enumerable.Repeat(1, 9), chain.Received);
+        OutOfRange("i", () => chain.Port(9));
+        Assert.True(chain.Port(8) > 0);
+    }
+
+    [Fact]
+    public async Task Disposing_stops_every_service()
+    {
+        foreach (bool sync in new[] { false, true })
+        {
+            var chain = await ServiceChain.StartAsync(Plain, seed: 14);
+            var ports = Enumerable.Range(0, 3).Select(chain.Port).ToArray();
+            Assert.Equal(200, (await chain.CallAsync()).Status);
+            if (sync) chain.Dispose(); else await chain.DisposeAsync();
+            using var http = new HttpClient();
+            foreach (int port in ports)
+                await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync($"http://127.0.0.1:{port}/local"));
+        }
+    }
+
+    [Fact]
     public async Task StartAsync_guards_its_arguments()
     {
         await Assert.ThrowsAsync<ArgumentNullException>("policies", () => ServiceChain.StartAsync(null!, 1));
@@ -293,6 +388,26 @@ public class ChainLabTests
         Assert.Equal(("all slow", 1.0), (all.Run.Name, all.Run.FullShare));
         var none = await ChainLab.TailAsync("none slow", null, 0, 1, 0, 0, 10, 1, seed: 1);
         Assert.Equal((1.0, 0.0, 1.0), (none.CallsToCPerRequest, none.SlowAnswerShare, none.ShareOverThreshold));
+    }
+
+    [Fact]
+    public async Task The_slow_path_takes_the_slow_time_and_the_fast_path_the_fast_time()
+    {
+        // Lower bounds only: a request cannot answer before C's work is done.
+        var slow = await ChainLab.TailAsync("slow", null, 1, 100, 0, 80, 4, 4, seed: 1);
+        Assert.Equal(1.0, slow.ShareOverThreshold);
+        var fast = await ChainLab.TailAsync("fast", null, 0, 0, 100, 80, 4, 4, seed: 1);
+        Assert.Equal(1.0, fast.ShareOverThreshold);
+        Assert.Equal(0.0, fast.SlowAnswerShare);
+    }
+
+    [Fact]
+    public async Task C_does_the_work_time_of_an_availability_run()
+    {
+        var r = await ChainLab.AvailabilityAsync("work", new[] { 0.0, 0.0, 0.0 }, CallPolicy.None, CallPolicy.None,
+            4, 4, seed: 1, workMs: 100);
+        Assert.True(r.P50Ms >= 90, $"p50 {r.P50Ms} ms");
+        Assert.Equal(1.0, r.FullShare);
     }
 
     [Fact]

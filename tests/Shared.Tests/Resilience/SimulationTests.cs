@@ -122,6 +122,15 @@ public class RetryStormRunTests
     }
 
     [Fact]
+    public void A_fractional_run_length_gets_a_last_partial_second()
+    {
+        var r = Small(RetryPolicy.None, seconds: 11.5);
+        Assert.Equal(12, r.Seconds.Length);
+        Assert.Equal(Arrivals[..11], r.AttemptsPerSecond[..11]);
+        Assert.InRange(r.AttemptsPerSecond[11], 1, Arrivals[11]);      // half a second of arrivals
+    }
+
+    [Fact]
     public void The_fluid_model_drains_the_backlog_at_mu_minus_lambda()
     {
         Assert.Equal(9.0, RetryStorm.FluidRecoveryWithoutRetries(500, 700, 5), 12);   // (2500 − 700) / 200
