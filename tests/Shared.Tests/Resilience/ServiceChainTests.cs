@@ -103,7 +103,7 @@ public class ServiceChainTests
         await using var chain = await ServiceChain.StartAsync(Plain, seed: 6);
         var a = await chain.CallAsync(new CancellationToken(true));
         Assert.Equal(0, a.Status);
-        Assert.False(a.Full);
+        Assert.False(a.Full || a.Degraded || a.Refused || a.Slow);
     }
 
     [Fact]
@@ -236,6 +236,8 @@ public class ServiceChainTests
             using var http = new HttpClient();
             foreach (int port in ports)
                 await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync($"http://127.0.0.1:{port}/local"));
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => chain.CallAsync());   // not a status-0 answer
+            await chain.DisposeAsync();                                                  // a second dispose is harmless
         }
     }
 
@@ -332,6 +334,30 @@ public class ChainLabTests
         Assert.Equal(4, r.OutageRequests);
         Assert.Equal(3, r.OutageCallsReachingC);                       // counted when the outage ended
         Assert.True(r.FailingP50Ms >= 50);
+    }
+
+    [Fact]
+    public async Task Without_an_outage_there_is_nothing_to_measure()
+    {
+        var r = await ChainLab.BreakerOutageAsync(Quick, 10, 5, 5, 50, seed: 3);
+        Assert.Equal((0, 0), (r.OutageRequests, r.OutageCallsReachingC));
+        Assert.True(double.IsNaN(r.OpenP50Ms));
+        Assert.True(double.IsNaN(r.FailingP50Ms));
+        Assert.Empty(r.Polly);
+        Assert.Equal(Enumerable.Repeat(200, 8), r.Answers[2..].Select(a => a.Status));
+    }
+
+    [Fact]
+    public async Task A_breaker_that_never_opens_refuses_nothing_so_has_no_fail_fast_latency()
+    {
+        var never = new BreakerOptions(1.0, 10, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(0.5));
+        var r = await ChainLab.BreakerOutageAsync(never, 16, 12, 15, 50, seed: 4);
+        Assert.Empty(r.Polly);
+        Assert.Empty(r.Ours);
+        Assert.Equal((3, 3), (r.OutageRequests, r.OutageCallsReachingC));
+        Assert.True(double.IsNaN(r.OpenP50Ms));
+        Assert.False(double.IsNaN(r.FailingP50Ms));                    // one hang, then (past mid-outage) fast 503s
+        Assert.Equal(new[] { 502, 502, 502, 200 }, r.Answers[12..].Select(a => a.Status));
     }
 
     [Fact]
@@ -452,6 +478,14 @@ public class ChainLabTests
         Assert.Equal(("local", 6, 1.0), (local.Name, local.Requests, local.AnsweredShare));
         Assert.True(checkout.FullShare < 1);                           // a 20 ms timeout against a 200 ms C
         Assert.True(checkout.Received[2] <= 6);
+    }
+
+    [Fact]
+    public async Task An_unprotected_cascade_waits_for_C_and_answers_in_full()
+    {
+        var (checkout, local) = await ChainLab.CascadeAsync(false, 2, 50, 4, 2, seed: 5);
+        Assert.Equal((1.0, 1.0), (checkout.FullShare, local.FullShare));
+        Assert.True(checkout.P50Ms >= 45);
     }
 
     [Fact]

@@ -236,6 +236,23 @@ public class CascadeSimulationTests
     }
 
     [Fact]
+    public void A_second_without_arrivals_counts_as_fully_answered_with_no_latency()
+    {
+        var r = CascadeSimulation.Run(false, ratePerSecond: 1, poolA: 5, poolB: 5, slowFrom: 2, slowTo: 5,
+            seconds: 12, seed: 3);
+        Assert.DoesNotContain(r.BrowseAnswered, double.IsNaN);
+        Assert.DoesNotContain(r.CheckoutAnswered, double.IsNaN);
+        Assert.Contains(0.0, r.MedianMs);                               // a second nobody arrived in
+        for (int s = 0; s < 12; s++)
+            if (r.MedianMs[s] == 0)
+            {
+                Assert.Equal(1.0, r.BrowseAnswered[s]);
+                Assert.Equal(1.0, r.CheckoutAnswered[s]);
+            }
+        Assert.Contains(r.BrowseAnswered.Zip(r.CheckoutAnswered), x => x.First == 1 && x.Second == 1);
+    }
+
+    [Fact]
     public void Run_guards_its_arguments()
     {
         OutOfRange("ratePerSecond", () => CascadeSimulation.Run(false, ratePerSecond: 0.5));
