@@ -56,7 +56,7 @@ public static class ChainLab
         Guard.InRange(requests, 10, 10_000);
         Guard.InRange(from, 0, requests);
         Guard.InRange(to, from, requests);
-        Guard.InRange(timeoutMs, 5, 1_000);
+        Guard.InRange(timeoutMs, 10, 1_000);                              // Polly's timeout is at least 10 ms
         var clock = new ManualClock();
         var bToC = new CallPolicy(TimeoutMs: timeoutMs, Breaker: options, Shadow: true);
         await using var chain = await ServiceChain.StartAsync(new[] { CallPolicy.None, bToC }, seed, clock);
@@ -147,7 +147,7 @@ public static class ChainLab
         Guard.InRange(requests, 1, 10_000);
         Guard.InRange(concurrency, 1, 256);
         var bToC = protectedCalls
-            ? new CallPolicy(TimeoutMs: Math.Max(1, slowMs / 10), Fallback: true,
+            ? new CallPolicy(TimeoutMs: Math.Max(10, slowMs / 10), Fallback: true,
                 Breaker: new BreakerOptions(0.5, 5, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)))
             : CallPolicy.None;
         await using var chain = await ServiceChain.StartAsync(new[] { CallPolicy.None, bToC }, seed,

@@ -349,6 +349,7 @@ public static class Pipelines
         List<Transition> log)
     {
         Guard.NotNull(policy); Guard.NotNull(breakerClock); Guard.NotNull(log);
+        policy.Breaker?.Validate();             // Polly's own ranges, refused as ours rather than as its ValidationException
         var b = new ResiliencePipelineBuilder<HttpResponseMessage>();
         if (policy.Fallback)
             b.AddFallback(new FallbackStrategyOptions<HttpResponseMessage>
@@ -392,7 +393,7 @@ public static class Pipelines
                 .AddCircuitBreaker(options).Build());
         }
         if (policy.TimeoutMs is int t)
-            b.AddTimeout(TimeSpan.FromMilliseconds(Guard.InRange(t, 1, 60_000)));
+            b.AddTimeout(TimeSpan.FromMilliseconds(Guard.InRange(t, 10, 60_000)));   // Polly's timeout is at least 10 ms
         return b.Build();
     }
 }

@@ -1,5 +1,6 @@
 using SystemDesign.Resilience;
 using Xunit;
+using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Resilience;
 
@@ -66,11 +67,11 @@ public class BreakerTests
     [Fact]
     public void Bad_options_are_refused()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() =>
+        OutOfRange("MinimumThroughput", () =>
             new CircuitBreaker(new BreakerOptions(0.5, 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1))));
-        Assert.Throws<ArgumentOutOfRangeException>(() =>
+        OutOfRange("FailureRatio", () =>
             new CircuitBreaker(new BreakerOptions(1.5, 5, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1))));
-        Assert.ThrowsAny<ArgumentException>(() => BreakerLab.Outage(10, 0, 1, 2, 0, 1));
+        OutOfRange("intervalMs", () => BreakerLab.Outage(10, 0, 1, 2, 0, 1));
     }
 }
 

@@ -1,5 +1,6 @@
 using SystemDesign.Resilience;
 using Xunit;
+using static SystemDesign.Tests.GuardAssert;
 using Xunit.Abstractions;
 
 namespace SystemDesign.Tests.Resilience;
@@ -45,7 +46,7 @@ public class ChainTests(ITestOutputHelper output)
     [Fact]
     public void Shadow_needs_a_plain_breaker()
     {
-        Assert.ThrowsAny<ArgumentException>(() => ChainLab.BreakerOutageAsync(
+        OutOfRange("requests", () => ChainLab.BreakerOutageAsync(
             BreakerOptions.PollyDefaults, 5, 0, 1, 25, 1).GetAwaiter().GetResult());
     }
 }

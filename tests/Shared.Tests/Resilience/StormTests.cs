@@ -1,5 +1,6 @@
 using SystemDesign.Resilience;
 using Xunit;
+using static SystemDesign.Tests.GuardAssert;
 using Xunit.Abstractions;
 
 namespace SystemDesign.Tests.Resilience;
@@ -35,9 +36,9 @@ public class StormTests(ITestOutputHelper output)
     [Fact]
     public void Bad_arguments_are_refused()
     {
-        Assert.ThrowsAny<ArgumentException>(() => RetryStorm.Run(RetryPolicy.None, lambda: 0));
-        Assert.ThrowsAny<ArgumentException>(() => CascadeSimulation.Run(true, poolA: 0));
-        Assert.ThrowsAny<ArgumentException>(() => RetryStorm.FluidRecoveryWithoutRetries(10, 5, 1));
+        OutOfRange("lambda", () => RetryStorm.Run(RetryPolicy.None, lambda: 0));
+        OutOfRange("poolA", () => CascadeSimulation.Run(true, poolA: 0));
+        OutOfRange("mu", () => RetryStorm.FluidRecoveryWithoutRetries(10, 5, 1));
     }
 }
 
