@@ -4,6 +4,7 @@ using static SystemDesign.Tests.GuardAssert;
 namespace SystemDesign.Tests.Resilience;
 
 /// <summary>The real chain on loopback (Kestrel services in the test process; no outside server).</summary>
+[Collection(TimedChainCollection.Name)]
 public class ServiceChainTests
 {
     private static readonly CallPolicy[] Plain = { CallPolicy.None, CallPolicy.None };
@@ -288,6 +289,7 @@ public class ServiceChainTests
 }
 
 /// <summary>The chain experiments at their smallest, with the outcomes that do not depend on timing.</summary>
+[Collection(TimedChainCollection.Name)]
 public class ChainLabTests
 {
     // Windows of 0.5 s (10 requests 50 ms apart) and breaks of 0.5 s; 30% failed opens. The outages start at request
