@@ -108,6 +108,9 @@ public sealed class ProxyProcess : IDisposable
             if (Accepts(port)) return proxy;
             Thread.Sleep(10);
         }
+        // An exited process's last lines may still be on their way to the handlers above: wait for the end of
+        // its output, or the message (and the "in use" test of Retry) would miss why it exited.
+        if (p.HasExited) p.WaitForExit();
         string log;
         lock (output) log = output.ToString();
         proxy.Dispose();
