@@ -90,6 +90,39 @@ public sealed class KestrelBackendsTests
             Assert.Equal("x", Real.Get($"http://127.0.0.1:{first + 10}/"));
         }
     }
+
+    [Fact]
+    public void A_set_whose_backend_cannot_bind_after_five_tries_stops_the_others_and_throws()
+    {
+        int first = LbPorts.Block(20);
+        var taken = Enumerable.Range(0, 5).Select(k => LbPorts.Occupy(first + 1 + 10 * k)).ToArray();
+        try
+        {
+            Assert.ThrowsAny<Exception>(() => KestrelBackends.Start(
+                [new BackendSpec("a", 1, 1), new BackendSpec("b", 1, 1)], first));
+            Assert.False(LbPorts.Accepts(first), "the backend that did start was stopped again");
+        }
+        finally
+        {
+            foreach (var t in taken) t.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_restart_waits_for_its_own_port_to_come_free()
+    {
+        using var kb = KestrelBackends.Start([new BackendSpec("x", 1, 1)], LbPorts.Block(1));
+        int port = kb.Port(0);
+        kb.Stop(0);
+        var taken = LbPorts.Occupy(port);
+        var restart = Task.Run(() => kb.Restart(0));
+        Thread.Sleep(150);
+        Assert.False(restart.IsCompleted);
+        taken.Dispose();
+        Assert.True(restart.Wait(TimeSpan.FromSeconds(5)));
+        Assert.Equal(port, kb.Port(0));
+        Assert.Equal("x", Real.Get($"http://127.0.0.1:{port}/"));
+    }
 }
 
 [Collection(RealPartsCollection.Name)]
@@ -363,7 +396,7 @@ public sealed class RealLabTests2
             "4 of 4 health requests failed");
         using var kb = KestrelBackends.Start([new BackendSpec("x", 300, 1)], LbPorts.Block(1));
         // /health answers at once although / takes 300 ms: the overhead stays far below the service time.
-        double overhead = RealLab.OverheadMs($"http://127.0.0.1:{kb.Port(0)}", clients: 2, requests: 8);
+        double overhead = RealLab.OverheadMs($"http://127.0.0.1:{kb.Port(0)}/", clients: 2, requests: 8);
         Assert.InRange(overhead, 0.001, 150);
         Assert.Equal(new[] { 0 }, kb.Served);
     }
@@ -406,7 +439,7 @@ public sealed class HaproxyHealthLabTests
     [Fact]
     public void A_stopped_backend_goes_down_comes_back_up_and_ramps_its_weight_during_slow_start()
     {
-        var checks = new HaproxyChecks(InterMs: 40, Fall: 2, Rise: 1, SlowStartMs: 10_000);
+        var checks = new HaproxyChecks(InterMs: 40, Fall: 3, Rise: 1, SlowStartMs: 2_000);
         Null("checks", () => HaproxyHealthLab.FailAndRecover(null!, null!, 0, null!));
         Null("haproxy", () => HaproxyHealthLab.FailAndRecover(null!, null!, 0, checks));
         using var kb = Real.Warm(KestrelBackends.Start([new BackendSpec("x", 1, 4, 20), new BackendSpec("y", 1, 4, 20)],
@@ -418,10 +451,13 @@ public sealed class HaproxyHealthLabTests
         OutOfRange("index", () => HaproxyHealthLab.FailAndRecover(lb, kb, -1, checks));
         OutOfRange("rampMs", () => HaproxyHealthLab.FailAndRecover(lb, kb, 0, checks, rampMs: 5_001));
         OutOfRange("pollMs", () => HaproxyHealthLab.FailAndRecover(lb, kb, 0, checks, pollMs: 0));
-        OutOfRange("phaseMs", () => HaproxyHealthLab.FailAndRecover(lb, kb, 0, checks, phaseMs: 41));
+        OutOfRange("phaseMs", () => HaproxyHealthLab.FailAndRecover(lb, kb, 0, checks, phaseMs: 40.5));
         try
         {
-            // Slow start of 10 s: over a 300 ms window the weight stays low (HAProxy raises it once a second).
+            // A check that timed out while the fresh backends warmed up would have put y in slow start.
+            Real.WaitUntil(() => lb.HaproxyServers()["y"] is { Weight: 20 } y && y.Status.StartsWith("UP"),
+                "y UP at full weight");
+            // Slow start of 2 s: over a 300 ms window the weight stays low (HAProxy raises it once a second).
             var run = HaproxyHealthLab.FailAndRecover(lb, kb, 1, checks, rampMs: 300, pollMs: 2, phaseMs: 10);
             Assert.Equal(20, run.FullWeight);
             Assert.Equal(10, run.PhaseMs);
@@ -436,7 +472,8 @@ public sealed class HaproxyHealthLabTests
             });
             Assert.InRange(run.Ramp[^1].Ms, 0, 300);
             Assert.True(kb.IsRunning(1));
-            Assert.StartsWith("UP", lb.HaproxyServers()["y"].Status, StringComparison.Ordinal);
+            var yState = lb.HaproxyServers()["y"];
+            Assert.True(yState.Status.StartsWith("UP", StringComparison.Ordinal), $"[{yState}]");
             // Without slow start the first sample is the full weight, and sampling stops there.
             using var plain = ProxyProcess.StartHaproxy(Real.Haproxy,
                 p => LbConfigs.Haproxy(kb, p, "roundrobin", checks: checks with { SlowStartMs = 0 }), LbPorts.Block(1));
