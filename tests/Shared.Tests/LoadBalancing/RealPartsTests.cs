@@ -7,9 +7,35 @@ namespace SystemDesign.Tests.LoadBalancing;
 /// <summary>The tests that start Kestrel backends, HAProxy, nginx or YARP: one at a time (they share the
 /// process-wide RealLab backends and the SDN_LB_PORT variable), on ports of <see cref="LbPorts"/>.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class RealPartsCollection
+public sealed class RealPartsCollection : ICollectionFixture<ProxyLeftovers>
 {
     public const string Name = "LoadBalancing real parts";
+}
+
+/// <summary>After the real-part tests: kills any HAProxy or nginx this test process started that is still
+/// running (a mutant of ProxyProcess.Dispose would leave them behind, listening) and removes their folders.
+/// Only processes whose command line names a folder of this process (…/haproxy-&lt;pid&gt;-…) are touched.</summary>
+public sealed class ProxyLeftovers : IDisposable
+{
+    public void Dispose()
+    {
+        string[] marks = [$"/haproxy-{Environment.ProcessId}-", $"/nginx-{Environment.ProcessId}-"];
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+            string cmd;
+            try { cmd = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' '); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            if (!marks.Any(m => cmd.Contains(m, StringComparison.Ordinal))) continue;
+            try { using var p = Process.GetProcessById(pid); p.Kill(); p.WaitForExit(2_000); }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException
+                or System.ComponentModel.Win32Exception) { }
+        }
+        if (!Directory.Exists(Real.StateRoot)) return;
+        foreach (var m in marks)
+            foreach (var dir in Directory.GetDirectories(Real.StateRoot, m.Trim('/') + "*"))
+                try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
 }
 
 internal static class Real

@@ -153,6 +153,9 @@ public sealed class ProxyProcessTests
         {
             folder = lb.Folder;
             port = lb.Port;
+            // Started means ready: the port accepts and the admin socket answers.
+            Assert.True(File.Exists(Path.Combine(folder, "admin.sock")));
+            Assert.Contains("Name: HAProxy", lb.HaproxyCommand("show info"));
             Assert.Equal(first, port);
             Assert.Equal($"http://127.0.0.1:{first}/", lb.Url);
             Assert.True(lb.Running);
@@ -163,7 +166,6 @@ public sealed class ProxyProcessTests
             Assert.Contains($"stats socket {folder}/admin.sock mode 600", cfg);
             Assert.DoesNotContain("{dir}", cfg);
             Assert.Equal(Real.ServiceAccount, Real.Owner(Path.Combine(folder, "admin.sock")));
-            Assert.Contains("Name: HAProxy", lb.HaproxyCommand("show info"));
             Invalid("command", () => lb.HaproxyCommand(""));
 
             Real.WaitUntil(() => lb.HaproxyServers("rr").Values.Concat(lb.HaproxyServers("lc").Values)
