@@ -11,8 +11,12 @@ internal sealed class ScriptedRandom(params int[] script) : Random
 
     public int Used => at;
 
+    /// <summary>The bound of each draw so far.</summary>
+    public List<int> Bounds { get; } = [];
+
     public override int Next(int maxValue)
     {
+        Bounds.Add(maxValue);
         Assert.True(at < script.Length, $"the script of {script.Length} draws ran out");
         int v = script[at++];
         Assert.InRange(v, 0, maxValue - 1);
@@ -151,6 +155,10 @@ public sealed class BalancerExactTests
         var rng = new ScriptedRandom(0);
         Assert.Equal(1, lc.Pick(View(4, 1, 2), "", rng));
         Assert.Equal(0, rng.Used);   // no tie, no draw
+        // A new minimum restarts the count of ties: after 1,1 comes 0, so the next 0 is the second tie.
+        var four = new ScriptedRandom(1, 1);
+        Assert.Equal(2, new LeastConnectionsBalancer(4).Pick(View(1, 1, 0, 0), "", four));
+        Assert.Equal(new[] { 2, 2 }, four.Bounds);
     }
 
     [Fact]

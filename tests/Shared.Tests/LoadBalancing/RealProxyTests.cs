@@ -189,6 +189,34 @@ public sealed class ProxyProcessTests
     }
 
     [Fact]
+    public void The_folders_lie_under_sdn_state_dir_when_it_is_set_and_the_service_account_may_write_there()
+    {
+        string state = Directory.CreateTempSubdirectory("sdn-lb-").FullName;
+        File.SetUnixFileMode(state, (UnixFileMode)0b111_101_101);
+        string? old = Environment.GetEnvironmentVariable("SDN_STATE_DIR");
+        try
+        {
+            Environment.SetEnvironmentVariable("SDN_STATE_DIR", state);
+            using var kb = Real.Two();
+            using var ng = ProxyProcess.StartNginx(Real.Nginx, p => LbConfigs.Nginx(kb, p, ""), LbPorts.Block(1));
+            Assert.Equal(Path.Combine(state, "nb09"), Path.GetDirectoryName(ng.Folder));
+            Assert.Equal((UnixFileMode)0b111_111_111 | UnixFileMode.StickyBit,
+                File.GetUnixFileMode(Path.Combine(state, "nb09")));
+            Assert.Equal((UnixFileMode)0b111_111_111, File.GetUnixFileMode(ng.Folder));
+            Assert.Equal(0, LoadDriver.Run("nginx", ng.Url, requests: 2, clients: 1).Errors);
+            // An empty variable counts as unset.
+            Environment.SetEnvironmentVariable("SDN_STATE_DIR", "");
+            using var other = ProxyProcess.StartNginx(Real.Nginx, p => LbConfigs.Nginx(kb, p, ""), LbPorts.Block(1));
+            Assert.Equal(Path.Combine(Path.GetTempPath(), "sdn-nb09"), Path.GetDirectoryName(other.Folder));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SDN_STATE_DIR", old);
+            try { Directory.Delete(state, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
     public void A_proxy_that_cannot_start_reports_its_log_and_leaves_no_folder()
     {
         int port = LbPorts.Block(1);
@@ -326,10 +354,12 @@ public sealed class YarpProxyTests
     {
         using var kb = Real.Two();
         int first = LbPorts.Block(2);
-        using (LbPorts.Occupy(first))
+        using (LbPorts.Occupy(first + 1))
         {
+            // The first policy starts on `first`, the second cannot: both move 10 up, the first one stopped.
             using var yarp = YarpProxy.Start(kb, ["RoundRobin", "FirstAlphabetical"], first);
             Assert.Equal(first + 10, yarp.Port);
+            Assert.False(LbPorts.Accepts(first));
             Assert.Equal($"http://127.0.0.1:{first + 11}/", yarp.Url(1));
             var rr = LoadDriver.Run("yarp", yarp.Url(0), requests: 6, clients: 1);
             Assert.Equal(new[] { 3, 3 }, rr.CountsFor(["x", "y"]));
