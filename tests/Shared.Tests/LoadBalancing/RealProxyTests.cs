@@ -441,6 +441,7 @@ public sealed class RealLabTests2
         using var kb = KestrelBackends.Start(Specs, LbPorts.Block(2));
         OutOfRange("requests", () => RealLab.Compare("b", "http://127.0.0.1:1/", Algorithm.RoundRobin, kb, false, 9, 1));
         OutOfRange("clients", () => RealLab.Compare("b", "http://127.0.0.1:1/", Algorithm.RoundRobin, kb, false, 10, 0));
+        Invalid("url", () => RealLab.Compare("b", "", Algorithm.RoundRobin, kb, false, 10, 1));
         using var lb = ProxyProcess.StartHaproxy(Real.Haproxy, p => LbConfigs.Haproxy(kb, p, "roundrobin"),
             LbPorts.Block(1));
         var weighted = RealLab.Compare("haproxy", lb.Url, Algorithm.WeightedRoundRobin, kb, weighted: true,
