@@ -228,6 +228,7 @@ public sealed class ProxyProcessTests
             ProxyProcess.StartHaproxy(Real.Haproxy, _ => "this is no configuration\n", port));
         Assert.StartsWith($"haproxy did not start on 127.0.0.1:{port}: ", e.Message, StringComparison.Ordinal);
         Assert.Contains("this", e.Message[40..]);
+        Assert.False(char.IsWhiteSpace(e.Message[^1]), "the log is trimmed");
         Assert.Equal(before, Folders());
     }
 
@@ -265,6 +266,7 @@ public sealed class ProxyProcessTests
         var ok = ProxyProcess.TestNginx(Real.Nginx, LbConfigs.Nginx(kb, 40_000, "least_conn;"));
         Assert.True(ok.Accepted, ok.Message);
         Assert.Contains("syntax is ok", ok.Message);
+        Assert.False(char.IsWhiteSpace(ok.Message[^1]), "the message is trimmed");
         var bad = ProxyProcess.TestNginx(Real.Nginx, LbConfigs.Nginx(kb, 40_000, "no_such_directive;"));
         Assert.False(bad.Accepted);
         Assert.Contains("no_such_directive", bad.Message);
