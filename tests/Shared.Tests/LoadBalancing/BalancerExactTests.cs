@@ -238,7 +238,9 @@ public sealed class BalancerExactTests
         Assert.True(wrapped > 0, "some keys lie past the last point");
         Assert.True(ring.UsesKey);
         // A key hashing exactly onto a point belongs to that point's owner.
+        // (Both points, so that one of them is the ring's first.)
         Assert.Equal(0, new ConsistentHashBalancer(["a#0", "zz"], 1).Owner("a#0#0"));
+        Assert.Equal(1, new ConsistentHashBalancer(["a#0", "zz"], 1).Owner("zz#0"));
     }
 
     [Fact]

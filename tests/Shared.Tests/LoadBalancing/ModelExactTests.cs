@@ -102,6 +102,8 @@ public sealed class BallsIntoBinsExactTests
         Assert.Equal(1, s[0]);
         Assert.Equal(Math.Tanh(1), s[1], 4);
         Assert.InRange(s[2], 0.2, 0.25);
+        // Exactly `steps` Euler steps: s1 += 0.1·(1 − s1) ten times.
+        Assert.Equal(1 - Math.Pow(0.9, 10), BallsIntoBins.FluidLimit(1, levels: 2, steps: 10)[1], 12);
         var one = BallsIntoBins.FluidLimit(1, levels: 5, steps: 100_000);
         Assert.Equal(1 - 2.5 * Math.Exp(-1), one[3], 4);
         Assert.Equal(1 - 8.0 / 3 * Math.Exp(-1), one[4], 4);
