@@ -17,24 +17,42 @@ public sealed class RealPartsCollection : ICollectionFixture<ProxyLeftovers>
 /// Only processes whose command line names a folder of this process (…/haproxy-&lt;pid&gt;-…) are touched.</summary>
 public sealed class ProxyLeftovers : IDisposable
 {
+    private static readonly System.Text.RegularExpressions.Regex Folder =
+        new(@"/(?:haproxy|nginx)-(\d+)-[0-9a-f]+/", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>Also at the start: proxies whose creating test process is gone (one Stryker stopped after a
+    /// timeout never ran Dispose) are orphans nobody else will stop.</summary>
+    public ProxyLeftovers() => Kill(owner => !Directory.Exists($"/proc/{owner}"));
+
     public void Dispose()
     {
+        Kill(owner => owner == Environment.ProcessId);
         string[] marks = [$"/haproxy-{Environment.ProcessId}-", $"/nginx-{Environment.ProcessId}-"];
+        if (!Directory.Exists(Real.StateRoot)) return;
+        foreach (var m in marks)
+            foreach (var dir in Directory.GetDirectories(Real.StateRoot, m.Trim('/') + "*"))
+                try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Kills the HAProxy/nginx processes (and their runuser parents) running from a folder of
+    /// <see cref="Real.StateRoot"/> whose creating process id satisfies <paramref name="mine"/>.</summary>
+    private static void Kill(Func<int, bool> mine)
+    {
+        string root = Real.StateRoot + "/";
         foreach (var dir in Directory.GetDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
             string cmd;
             try { cmd = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' '); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            if (!marks.Any(m => cmd.Contains(m, StringComparison.Ordinal))) continue;
+            int at = cmd.IndexOf(root, StringComparison.Ordinal);
+            if (at < 0) continue;
+            var m = Folder.Match(cmd, at + root.Length - 1);
+            if (!m.Success || !int.TryParse(m.Groups[1].Value, out int owner) || !mine(owner)) continue;
             try { using var p = Process.GetProcessById(pid); p.Kill(); p.WaitForExit(2_000); }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException
                 or System.ComponentModel.Win32Exception) { }
         }
-        if (!Directory.Exists(Real.StateRoot)) return;
-        foreach (var m in marks)
-            foreach (var dir in Directory.GetDirectories(Real.StateRoot, m.Trim('/') + "*"))
-                try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
 
