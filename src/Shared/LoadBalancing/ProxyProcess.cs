@@ -36,8 +36,15 @@ public sealed class ProxyProcess : IDisposable
     /// ({dir} is replaced by the folder). Loopback ports here lie in the kernel's ephemeral range, so a port
     /// can be briefly taken by someone's outgoing connection: on "address in use" it retries 10 ports up.</summary>
     public static ProxyProcess StartHaproxy(string binary, Func<int, string> config, int port) =>
-        Retry(port, p => Start(binary, "haproxy", Guard.NotNull(config)(p), p,
-            dir => ["-f", Path.Combine(dir, "haproxy.cfg"), "-db"], "haproxy.cfg"));
+        Retry(port, p =>
+        {
+            string text = Guard.NotNull(config)(p);
+            // HAProxy binds its admin socket after its ports: ready once that exists too, so that a command
+            // sent right after the start finds it.
+            return Start(binary, "haproxy", text, p, dir => ["-f", Path.Combine(dir, "haproxy.cfg"), "-db"],
+                "haproxy.cfg", dir => !text.Contains("{dir}/admin.sock", StringComparison.Ordinal)
+                    || File.Exists(Path.Combine(dir, "admin.sock")));
+        });
 
     /// <summary>Starts nginx (foreground, one process) with the configuration written for a first port.</summary>
     public static ProxyProcess StartNginx(string binary, Func<int, string> config, int port) =>
@@ -83,7 +90,7 @@ public sealed class ProxyProcess : IDisposable
     }
 
     private static ProxyProcess Start(string binary, string name, string config, int port,
-        Func<string, string[]> args, string file)
+        Func<string, string[]> args, string file, Func<string, bool>? ready = null)
     {
         Guard.NotEmpty(binary);
         Guard.NotEmpty(config);
@@ -105,9 +112,12 @@ public sealed class ProxyProcess : IDisposable
         while (deadline.ElapsedMilliseconds < 5_000)
         {
             if (p.HasExited) break;
-            if (Accepts(port)) return proxy;
+            if (Accepts(port) && (ready is null || ready(dir))) return proxy;
             Thread.Sleep(10);
         }
+        // An exited process's last lines may still be on their way to the handlers above: wait for the end of
+        // its output, or the message (and the "in use" test of Retry) would miss why it exited.
+        if (p.HasExited) p.WaitForExit();
         string log;
         lock (output) log = output.ToString();
         proxy.Dispose();

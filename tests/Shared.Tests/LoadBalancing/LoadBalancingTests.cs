@@ -200,6 +200,7 @@ public sealed class ModelTests
     }
 }
 
+[Collection(RealPartsCollection.Name)]
 public sealed class RealLabTests
 {
     [Fact]
@@ -215,7 +216,7 @@ public sealed class RealLabTests
     [Fact]
     public void Kestrel_backends_answer_with_their_name_and_count_requests()
     {
-        using var kb = KestrelBackends.Start([new BackendSpec("x", 1, 1), new BackendSpec("y", 1, 1)], 37_190);
+        using var kb = KestrelBackends.Start([new BackendSpec("x", 1, 1), new BackendSpec("y", 1, 1)], LbPorts.Block(2));
         var run = LoadDriver.Run("direct", $"http://127.0.0.1:{kb.Port(1)}/", requests: 5, clients: 1);
         Assert.All(run.Samples, s => Assert.Equal("y", s.Backend));
         Assert.Equal(new[] { 0, 5 }, kb.Served);
