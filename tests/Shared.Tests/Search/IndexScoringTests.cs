@@ -106,6 +106,7 @@ public sealed class IndexScoringTests
             new TermRow("hat", 2, "1 2"), new TermRow("red", 2, "0×2 1"), new TermRow("blue", 1, "2"),
         }, index.Rows(3));
         Assert.Equal(4, index.Rows().Count);
+        Assert.Equal((4, 6L, 7L), (index.TermCount, index.PostingCount, index.TotalTerms));
     }
 
     [Fact]

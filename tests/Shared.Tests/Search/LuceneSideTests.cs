@@ -173,6 +173,24 @@ public sealed class LuceneSideTests
     }
 
     [Fact]
+    public void Where_lucene_matches_more_than_ours_our_side_is_minus_one_and_nan()
+    {
+        // Lucene's tokenizer splits 東京 into 東 and 京; ours keeps 東京, so "東" matches only in Lucene.
+        var products = new[] { new Product(0, "東京 bags", "", "bags", 1), new Product(1, "東京 shoes", "", "footwear", 2) };
+        using var lucene = new LuceneIndex(products.Select(p => p.Text), categories: products.Select(p => p.Category).ToList());
+        var row = Assert.Single(Filters.Compare(products, lucene, "東", "bags"));
+        Assert.Equal((1, 0, -1), (row.Rank, row.LuceneDoc, row.OurDoc));
+        Assert.True(double.IsNaN(row.OurScore));
+        Assert.Equal(row.FilterScore + Bm25.Idf(2, 1), row.ClauseScore, 5);
+
+        var ranks = Comparisons.Bm25VsLucene(products.Select(p => p.Text).ToList(), new[] { "東" }, top: 2);
+        Assert.Equal(2, ranks.Count);
+        Assert.All(ranks, r => Assert.Equal((-1, -1, 0.0, 0.0), (r.OurDoc, r.OurNormDoc, r.OurExactScore, r.OurLuceneNormScore)));
+        Assert.Equal(new[] { 0, 1 }, ranks.Select(r => r.LuceneDoc).Order());
+        Assert.All(ranks, r => Assert.Equal(r.LuceneScore, r.MeasuredDifference));
+    }
+
+    [Fact]
     public void Comparison_entries_name_their_null_argument()
     {
         Null("text", () => Comparisons.Analyzers(null!));

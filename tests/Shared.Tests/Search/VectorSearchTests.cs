@@ -323,6 +323,25 @@ public sealed class VectorSearchTests
     }
 
     [Fact]
+    public void A_centroid_left_without_points_keeps_its_place_and_can_win_points_later()
+    {
+        // Two copies of A = (1, 0) and one B = (0, 1). With a seed whose shuffle (one rng.Next() key per point, the
+        // first draws of the generator) starts the two centroids on both copies of A, the first pass gives every
+        // point to centroid 0 (ties go to the first) and leaves centroid 1 empty. Kept at A, it takes the two As
+        // back on the second pass, and the centroids end on A and B.
+        var data = new[] { new[] { 1f, 0f }, new[] { 1f, 0f }, new[] { 0f, 1f } };
+        int seed = Enumerable.Range(0, 1000).First(s =>
+        {
+            var rng = new Random(s);
+            int k0 = rng.Next(), k1 = rng.Next(), k2 = rng.Next();
+            return k2 > k0 && k2 > k1;
+        });
+        var pq = new ProductQuantizer(data, 1, centroidsPerSubspace: 2, iterations: 2, seed: seed);
+        Assert.Equal(new[] { 2 }, pq.Search(new[] { 0f, 1f }, 1));
+        Assert.Equal(new[] { 0, 1 }, pq.Search(new[] { 1f, 0f }, 2));
+    }
+
+    [Fact]
     public void Training_takes_at_least_as_many_points_as_centroids()
     {
         // A sample of 1 is raised to 2 points (ids 0 and 1, one per cluster), so both clusters get a centroid.
