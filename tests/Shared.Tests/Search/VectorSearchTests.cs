@@ -342,6 +342,23 @@ public sealed class VectorSearchTests
     }
 
     [Fact]
+    public void A_point_equally_far_from_two_centroids_goes_to_the_first()
+    {
+        // A = (1, 0), B = (0, 1), P halfway. A seed whose shuffle keys order the points A, B, P starts the
+        // centroids on A (first) and B; P ties and joins A, so A and P share a code and tie for a query at A.
+        var data = new[] { new[] { 1f, 0f }, new[] { 0f, 1f }, new[] { 0.5f, 0.5f } };
+        int seed = Enumerable.Range(0, 1000).First(s =>
+        {
+            var rng = new Random(s);
+            int k0 = rng.Next(), k1 = rng.Next(), k2 = rng.Next();
+            return k0 < k1 && k1 < k2;
+        });
+        var pq = new ProductQuantizer(data, 1, centroidsPerSubspace: 2, iterations: 1, seed: seed);
+        Assert.Equal(new[] { 0, 2 }, pq.Search(new[] { 1f, 0f }, 2));
+        Assert.Equal(new[] { 1, 0 }, pq.Search(new[] { 0f, 1f }, 2));
+    }
+
+    [Fact]
     public void Training_takes_at_least_as_many_points_as_centroids()
     {
         // A sample of 1 is raised to 2 points (ids 0 and 1, one per cluster), so both clusters get a centroid.
