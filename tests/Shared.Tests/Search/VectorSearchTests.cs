@@ -254,6 +254,20 @@ public sealed class VectorSearchTests
     }
 
     [Fact]
+    public void Identical_vectors_all_become_neighbours_and_tie_by_id()
+    {
+        // Every distance is 0: the heuristic keeps a candidate unless a kept one is strictly closer (0 < 0 is
+        // false), so each vector links to up to m earlier copies; greedy steps need a strictly shorter distance.
+        var v = Vectors.Normalize(new[] { 1f, 2f, 2f });
+        var data = Enumerable.Repeat(v, 12).ToArray();
+        var hnsw = new Hnsw(data, m: 3, efConstruction: 12, seed: 2);
+        Assert.Equal((57L, 3, 585L), (hnsw.LinkCount, hnsw.TopLevel, hnsw.BuildDistanceComputations));
+        var r = hnsw.Search(v, 4, 12);
+        Assert.Equal(new[] { 0, 1, 2, 3 }, r.Ids);
+        Assert.Equal(13, r.DistanceComputations);
+    }
+
+    [Fact]
     public void Hnsw_levels_thin_out_by_one_over_m()
     {
         var data = Small.Data;
