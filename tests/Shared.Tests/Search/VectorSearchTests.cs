@@ -265,6 +265,11 @@ public sealed class VectorSearchTests
         var r = hnsw.Search(v, 4, 12);
         Assert.Equal(new[] { 0, 1, 2, 3 }, r.Ids);
         Assert.Equal(13, r.DistanceComputations);
+        // A full candidate list admits only strictly closer vectors: a small ef stops early among equals.
+        var small = new Hnsw(data, m: 3, efConstruction: 3, seed: 2);
+        var s = small.Search(v, 2, 3);
+        Assert.Equal((532L, 14L), (small.BuildDistanceComputations, s.DistanceComputations));
+        Assert.Equal(new[] { 0, 1 }, s.Ids);
     }
 
     [Fact]
