@@ -444,6 +444,19 @@ public sealed class VectorSearchTests
         Assert.Equal(1.0, VectorLab.Pq(pq, data, queries, exact, 5, data.Length).RerankedRecallAtK);
     }
 
+    [Fact]
+    public void Reranking_breaks_distance_ties_by_id_like_brute_force()
+    {
+        var a = new[] { 1f, 0f };
+        var b = new[] { 0f, 1f };
+        var data = new[] { a, a, a, b, b, b };
+        var queries = new[] { a, b };
+        var exact = VectorLab.Exact(data, queries, 2);
+        Assert.Equal(new[] { 0, 1 }, exact[0]);
+        var pq = new ProductQuantizer(data, 1, centroidsPerSubspace: 2, iterations: 1);
+        Assert.Equal(1.0, VectorLab.Pq(pq, data, queries, exact, 2, 6).RerankedRecallAtK);
+    }
+
     // ---------------------------------------------------------------- sizing
 
     [Fact]
