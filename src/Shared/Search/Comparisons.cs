@@ -31,7 +31,10 @@ public static class Comparisons
                        Row(TextAnalyzer.English, LuceneAnalyzerKind.English) };
     }
 
-    /// <summary>The top <paramref name="top"/> of every query in Lucene (BM25) and in ours, rank by rank.</summary>
+    /// <summary>
+    /// The top <paramref name="top"/> of every query in Lucene (BM25) and in ours, rank by rank; where ours has no
+    /// document at a rank, its ids are −1, and a Lucene document ours does not match scores 0 in ours.
+    /// </summary>
     public static IReadOnlyList<RankRow> Bm25VsLucene(IReadOnlyList<string> texts, IEnumerable<string> queries,
         int top = 5)
     {
@@ -52,7 +55,9 @@ public static class Comparisons
             for (int r = 0; r < theirs.Count; r++)
             {
                 int doc = theirs[r].DocId;
-                rows.Add(new RankRow(q, r + 1, doc, theirs[r].Score, exact[r].DocId, quantizedList[r].DocId,
+                // Lucene can match documents ours does not (text the two tokenizers split differently): -1 then.
+                rows.Add(new RankRow(q, r + 1, doc, theirs[r].Score, r < exact.Count ? exact[r].DocId : -1,
+                    r < quantizedList.Count ? quantizedList[r].DocId : -1,
                     exactById.TryGetValue(doc, out var e) ? e.Score : 0,
                     quantized.TryGetValue(doc, out var z) ? z.Score : 0,
                     index.Length(doc), LuceneNorms.DecodedLength(index.Length(doc))));

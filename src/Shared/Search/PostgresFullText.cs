@@ -100,10 +100,11 @@ public static class PostgresFullText
     public static string Plan(NpgsqlConnection connection, string query)
     {
         Guard.NotNull(connection, nameof(connection));
+        Guard.NotNull(query, nameof(query));
         Exec(connection, "SET enable_seqscan = off");
         using var cmd = new NpgsqlCommand(
             $"EXPLAIN SELECT id FROM {Table} WHERE tsv @@ plainto_tsquery('english', @q)", connection);
-        cmd.Parameters.AddWithValue("q", Guard.NotNull(query, nameof(query)));
+        cmd.Parameters.AddWithValue("q", query);
         using var reader = cmd.ExecuteReader();
         var lines = new List<string>();
         while (reader.Read()) lines.Add(reader.GetString(0));
@@ -116,6 +117,7 @@ public static class PostgresFullText
     public static IReadOnlyList<PgQueryRow> Compare(NpgsqlConnection connection, InvertedIndex ours,
         IEnumerable<string> queries)
     {
+        Guard.NotNull(connection, nameof(connection));
         Guard.NotNull(ours, nameof(ours));
         var bm25 = new Bm25(ours);
         return Guard.NotNull(queries, nameof(queries)).Select(q =>

@@ -15,10 +15,11 @@ public sealed class ProductQuantizer
     public ProductQuantizer(float[][] data, int subspaces, int centroidsPerSubspace = 256, int iterations = 6,
         int seed = 13, int trainingSample = 1000)
     {
-        Guard.NotNull(data, nameof(data));
+        Guard.NotEmpty(data, nameof(data));
         int dims = data[0].Length;
         Subspaces = Guard.InRange(subspaces, 1, dims, nameof(subspaces));
-        Guard.That(dims % subspaces == 0, "the dimension must be a multiple of the number of sub-spaces");
+        Guard.That(dims % subspaces == 0, "the dimension must be a multiple of the number of sub-spaces",
+            nameof(subspaces));
         Guard.InRange(centroidsPerSubspace, 2, 256, nameof(centroidsPerSubspace));
         Guard.InRange(iterations, 1, 100, nameof(iterations));
         sub = dims / subspaces;

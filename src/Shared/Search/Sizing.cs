@@ -12,7 +12,7 @@ public static class Sizing
 {
     /// <summary>
     /// Source bytes = docs × bytes per doc; primary index = source × index-to-source ratio; every replica is a
-    /// full extra copy, so total = primary × (1 + replicas); primary shards = ⌈primary / target shard size⌉.
+    /// full extra copy, so total = primary × (1 + replicas); primary shards = ⌈primary / target shard size⌉, at least one.
     /// </summary>
     public static ClusterSize Cluster(long documents, double bytesPerDocument, double indexToSource,
         int replicas, double shardTargetGb)
@@ -23,7 +23,7 @@ public static class Sizing
         Guard.InRange(replicas, 0, 100, nameof(replicas));
         Guard.Positive(shardTargetGb, nameof(shardTargetGb));
         double source = documents * bytesPerDocument / 1e9, primary = source * indexToSource;
-        int shards = (int)Math.Ceiling(primary / shardTargetGb - 1e-9);
+        int shards = Math.Max(1, (int)Math.Ceiling(primary / shardTargetGb - 1e-9));
         return new ClusterSize(source, primary, replicas, primary * (1 + replicas), shardTargetGb, shards,
             primary / shards);
     }

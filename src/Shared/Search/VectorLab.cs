@@ -11,8 +11,11 @@ public sealed record PqPoint(int Subspaces, double CompressionRatio, int BytesPe
 public static class VectorLab
 {
     /// <summary>Exact top k of every query (brute force).</summary>
-    public static int[][] Exact(float[][] data, float[][] queries, int k) =>
-        Guard.NotNull(queries, nameof(queries)).Select(q => Vectors.BruteForce(data, q, k)).ToArray();
+    public static int[][] Exact(float[][] data, float[][] queries, int k)
+    {
+        Guard.NotNull(data, nameof(data));
+        return Guard.NotNull(queries, nameof(queries)).Select(q => Vectors.BruteForce(data, q, k)).ToArray();
+    }
 
     /// <summary>Mean recall@k and distance computations per query for each efSearch.</summary>
     public static IReadOnlyList<EfPoint> Sweep(Hnsw hnsw, float[][] data, float[][] queries, int[][] exact,
@@ -20,6 +23,7 @@ public static class VectorLab
     {
         Guard.NotNull(hnsw, nameof(hnsw));
         Guard.NotNull(data, nameof(data));
+        Guard.NotNull(queries, nameof(queries));
         Guard.NotNull(exact, nameof(exact));
         return Guard.NotNull(efSearch, nameof(efSearch)).Select(ef =>
         {
@@ -35,6 +39,9 @@ public static class VectorLab
         int shortlist)
     {
         Guard.NotNull(pq, nameof(pq));
+        Guard.NotNull(data, nameof(data));
+        Guard.NotNull(queries, nameof(queries));
+        Guard.NotNull(exact, nameof(exact));
         Guard.InRange(shortlist, k, data.Length, nameof(shortlist));
         double plain = 0, reranked = 0;
         for (int i = 0; i < queries.Length; i++)

@@ -106,7 +106,8 @@ public sealed class RealSearchTests
     [SkippableFact]
     public void Postgres_full_text_matches_our_and_queries()
     {
-        using var pg = RealSystem.RequirePostgres();
+        using var schema = new PgSchema(); // a schema of this run's own: the table name is fixed
+        var pg = schema.Connection;
         var products = Catalog.Generate(300);
         var index = new InvertedIndex(TextAnalyzer.English);
         foreach (var p in products) index.Add(p.Text);
