@@ -248,7 +248,10 @@ public static class EtcdLockFaults
         Guard.InRange(ttlSeconds, 1, 60);
         using var exclusive = FaultLock(etcd, TimeSpan.FromSeconds(60));
         if (!Healthy(etcd, TimeSpan.FromSeconds(30))) throw new TimeoutException("etcd is not healthy before the experiment");
-        var leader = etcd.Leader() ?? throw new TimeoutException("etcd has no leader");
+        // Polled, not read once: just after "healthy" a member may not have learnt the leader yet (one CI
+        // rehearsal read no agreed leader here).
+        var leader = etcd.WaitForLeader(0, TimeSpan.FromSeconds(10))?.Leader
+            ?? throw new TimeoutException("etcd has no leader");
         var followers = etcd.Members().Where(m => m.Id != leader.Id).ToArray();
         Guard.That(followers.Length == 2, "expected a 3-member etcd");
         var (paused, asked) = (followers[0], followers[1]);
