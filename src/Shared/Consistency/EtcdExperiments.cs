@@ -168,6 +168,22 @@ public static class EtcdExperiments
             .Where(t => t.HasValue).Select(t => t!.Value).ToList();
     }
 
+    /// <summary>
+    /// The window a real etcd election may take, from the model's times (<see cref="ModelTimesToElect"/>):
+    /// [min − 100 ms, max + 2T + 100 ms]. ±100 ms: etcd counts its timeout in whole heartbeat ticks, and the
+    /// measurement polls every 10 ms and waits for each vote's fsync. + 2T: one rule of etcd's the model
+    /// leaves out. With CheckQuorum a follower ignores a vote request that arrives within T of its last
+    /// message from the leader (Raft dissertation §4.2.3), so when the two followers' timers fire close
+    /// together the first round is lost and a second follows, up to one more full timeout (the term then
+    /// rises by 2, not 1).
+    /// </summary>
+    public static (double Lo, double Hi) ElectionWindow(IReadOnlyList<double> modelTimes, double electionTimeoutMs)
+    {
+        Guard.NotEmpty(modelTimes);
+        Guard.InRange(electionTimeoutMs, 10, 60_000);
+        return (modelTimes.Min() - 100, modelTimes.Max() + 2 * electionTimeoutMs + 100);
+    }
+
     /// <summary>Healthy, checked in process (<see cref="EtcdCluster.Health"/>: the registry's check without the
     /// script): all three members answer, name the same leader, and it says it leads.</summary>
     public static bool IsHealthy(EtcdCluster etcd) => Guard.NotNull(etcd).Health() is null;

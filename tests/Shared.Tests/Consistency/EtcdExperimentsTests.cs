@@ -1,6 +1,7 @@
 using SystemDesign.Consistency;
 using SystemDesign.RealSystems;
 using SystemDesign.Tests.RealSystems;
+using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Consistency;
 
@@ -19,6 +20,17 @@ public sealed class EtcdExperimentsTests(Xunit.Abstractions.ITestOutputHelper lo
         Assert.Throws<ArgumentOutOfRangeException>(() => EtcdExperiments.ModelTimesToElect(500, 50, 0));
     }
 
+    [Fact]
+    public void The_election_window_widens_the_models_range_by_the_tick_and_one_lost_round()
+    {
+        Assert.Equal((350.0, 2300.0), EtcdExperiments.ElectionWindow(new[] { 450.0, 900, 1200 }, 500));
+        Assert.Equal((-90.0, 2110.0), EtcdExperiments.ElectionWindow(new[] { 10.0 }, 1000));
+        OutOfRange("electionTimeoutMs", () => EtcdExperiments.ElectionWindow(new[] { 1.0 }, 9.99));
+        OutOfRange("electionTimeoutMs", () => EtcdExperiments.ElectionWindow(new[] { 1.0 }, 60_001));
+        Invalid("modelTimes", () => EtcdExperiments.ElectionWindow(Array.Empty<double>(), 500));
+        Null("modelTimes", () => EtcdExperiments.ElectionWindow(null!, 500));
+    }
+
     [SkippableFact]
     public void Pausing_the_etcd_leader_elects_another_within_the_model_window_and_heals()
     {
@@ -28,7 +40,10 @@ public sealed class EtcdExperimentsTests(Xunit.Abstractions.ITestOutputHelper lo
         log.WriteLine($"{r} in {watch.ElapsedMilliseconds} ms");
         Assert.NotEqual(r.OldLeader, r.NewLeader);
         Assert.True(r.TermAfter > r.TermBefore);
-        Assert.InRange(r.ElectedAfterMs, 300, 2100);
+        // The same window notebook 02 checks: the model's [min, max] plus etcd's one lost round (a CI run
+        // on a loaded machine took 2,416 ms with the term up by 2, outside the model's max alone).
+        var (lo, hi) = EtcdExperiments.ElectionWindow(EtcdExperiments.ModelTimesToElect(500, 50, 200), 500);
+        Assert.InRange(r.ElectedAfterMs, lo, hi);
         Assert.True(r.HealthyAfter);
         // Healthy again, checked in process and by the registry before it returned; on a loaded machine a slow
         // heartbeat can start another election just after, so allow the members a moment to agree again.

@@ -163,7 +163,9 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper log)
         }
         Assert.NotEqual(leader.Id, next.Value.Leader.Id);
         experiment.EnsureHealthy(Healthy);
-        Assert.Null(etcd.Health());
+        // The in-process check agrees again, allowed a moment: on a loaded machine a member that just passed
+        // the registry's check has once missed the next 2 s status deadline (a CI run).
+        Assert.True(SpinUntil(() => etcd.Health() is null, TimeSpan.FromSeconds(10)), etcd.Health());
         // The old leader caught up: a serializable read from its own copy sees the write made while it was paused.
         Assert.True(SpinUntil(() => etcd.Get("sdntest/k", leader.Endpoint, serializable: true).Value == "v2", TimeSpan.FromSeconds(10)));
         Assert.NotNull(etcd.Leader());
