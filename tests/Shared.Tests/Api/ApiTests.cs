@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SystemDesign.Api;
+using SystemDesign.Tests.RealSystems;
 
 namespace SystemDesign.Tests.Api;
 

@@ -6,40 +6,6 @@ using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Api;
 
-/// <summary>
-/// A schema of its own on the shared PostgreSQL for one test (the Api classes use fixed table names, nb11_*):
-/// two test processes (a mutation run's parallel runners) cannot drop or count each other's tables. Dropped at the end.
-/// </summary>
-internal sealed class PgSchema : IDisposable
-{
-    public string Name { get; } = "t_api_" + Guid.NewGuid().ToString("N")[..12];
-    public string ConnectionString { get; }
-
-    public PgSchema()
-    {
-        using var admin = RealSystem.RequirePostgres();
-        using (var c = new NpgsqlCommand($"CREATE SCHEMA {Name}", admin)) c.ExecuteNonQuery();
-        ConnectionString = new NpgsqlConnectionStringBuilder(Servers.PostgresConnectionString) { SearchPath = Name }.ConnectionString;
-    }
-
-    public NpgsqlConnection Open() { var db = new NpgsqlConnection(ConnectionString); db.Open(); return db; }
-
-    public T Scalar<T>(string sql)
-    {
-        using var db = Open();
-        using var c = new NpgsqlCommand(sql, db);
-        return (T)c.ExecuteScalar()!;
-    }
-
-    public void Dispose()
-    {
-        using var admin = new NpgsqlConnection(Servers.PostgresConnectionString);
-        admin.Open();
-        using var c = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {Name} CASCADE", admin);
-        c.ExecuteNonQuery();
-    }
-}
-
 public sealed class PgFeedTests
 {
     [SkippableFact]

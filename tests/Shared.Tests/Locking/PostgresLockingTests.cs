@@ -103,8 +103,8 @@ public sealed class PostgresLockingTests
     [SkippableFact]
     public void Skip_locked_workers_complete_every_job_once()
     {
-        using var pg = RealSystem.RequirePostgres();
-        var q = new JobQueue(pg);
+        using var schema = new PgSchema(); // nb06_jobs of this test only: notebook 06 uses the same table
+        var q = new JobQueue(schema.Connection, schema.ConnectionString);
         try
         {
             q.Reset(60);
@@ -124,8 +124,8 @@ public sealed class PostgresLockingTests
     [SkippableFact]
     public void Leases_and_the_reaper_deliver_every_job_and_fence_late_completions()
     {
-        using var pg = RealSystem.RequirePostgres();
-        var q = new JobQueue(pg);
+        using var schema = new PgSchema(); // nb06_jobs of this test only: notebook 06 uses the same table
+        var q = new JobQueue(schema.Connection, schema.ConnectionString);
         try
         {
             q.Reset(80);
@@ -137,7 +137,7 @@ public sealed class PostgresLockingTests
             Assert.Equal(r.Crashes, r.LateCompletionsTried);
 
             q.Reset(1);
-            using var worker = RealSystem.RequirePostgres();
+            using var worker = schema.Open();
             var claim = q.TryClaim(worker, 1, TimeSpan.FromMinutes(1))!.Value;
             Assert.Null(q.TryClaim(worker, 2, TimeSpan.FromMinutes(1)));
             Assert.Empty(q.Reap(worker));
@@ -156,8 +156,8 @@ public sealed class PostgresLockingTests
     [SkippableFact]
     public void A_worker_that_dies_inside_its_transaction_frees_its_job()
     {
-        using var pg = RealSystem.RequirePostgres();
-        var q = new JobQueue(pg);
+        using var schema = new PgSchema(); // nb06_jobs of this test only: notebook 06 uses the same table
+        var q = new JobQueue(schema.Connection, schema.ConnectionString);
         try
         {
             q.Reset(3);

@@ -5,41 +5,6 @@ using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Search;
 
-/// <summary>
-/// A PostgreSQL connection whose search_path is a schema of its own, so that the library's fixed table name
-/// (nb13_products) lands there: two test processes (Stryker runs two) never share the table. Dropped on dispose.
-/// </summary>
-internal sealed class PgSchema : IDisposable
-{
-    private readonly string name = "nb13_test_" + Guid.NewGuid().ToString("N");
-
-    public PgSchema()
-    {
-        Connection = RealSystem.RequirePostgres();
-        Exec($"CREATE SCHEMA {name}; SET search_path TO {name}");
-    }
-
-    public NpgsqlConnection Connection { get; }
-
-    public object? Scalar(string sql)
-    {
-        using var cmd = new NpgsqlCommand(sql, Connection);
-        return cmd.ExecuteScalar();
-    }
-
-    private void Exec(string sql)
-    {
-        using var cmd = new NpgsqlCommand(sql, Connection);
-        cmd.ExecuteNonQuery();
-    }
-
-    public void Dispose()
-    {
-        try { Exec($"DROP SCHEMA IF EXISTS {name} CASCADE"); }
-        finally { Connection.Dispose(); }
-    }
-}
-
 public sealed class PostgresFullTextTests
 {
     private static readonly Product[] Products =

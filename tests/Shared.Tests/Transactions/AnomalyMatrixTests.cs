@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 
 namespace SystemDesign.Tests.Transactions;
 
+[Collection(PostgresTablesCollection.Name)]
 public sealed class AnomalyMatrixTests(ITestOutputHelper log)
 {
     [SkippableFact]
@@ -26,6 +27,7 @@ public sealed class AnomalyMatrixTests(ITestOutputHelper log)
     }
 }
 
+[Collection(PostgresTablesCollection.Name)]
 public sealed class BlockingTests
 {
     [SkippableFact]
@@ -41,6 +43,7 @@ public sealed class BlockingTests
     }
 }
 
+[Collection(PostgresTablesCollection.Name)]
 public sealed class PostgresGuardTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using SystemDesign.Transactions;
 
 namespace SystemDesign.Tests.Transactions;
 
+[Collection(PostgresTablesCollection.Name)]
 public sealed class BloatAndLedgerTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 
 namespace SystemDesign.Tests.Transactions;
 
+[Collection(PostgresTablesCollection.Name)]
 public sealed class RowHistoryTests(ITestOutputHelper log)
 {
     [Fact]
