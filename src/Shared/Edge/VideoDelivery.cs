@@ -147,7 +147,7 @@ public static class AbrPlayer
         Guard.NotNull(trace);
         Guard.NotNull(rule);
         Guard.That(ladderKbps is { Length: > 0 } && ladderKbps.Zip(ladderKbps.Skip(1)).All(p => p.First < p.Second),
-            "the ladder is non-empty and increasing");
+            "the ladder is non-empty and increasing", nameof(ladderKbps));
         Guard.InRange(segmentSeconds, 0.1, 60);
         Guard.InRange(maxBufferSeconds, segmentSeconds, 3600);
         Guard.InRange(segments, 1, 100_000);
