@@ -97,7 +97,8 @@ public sealed class DnsChainLab : IDisposable
         // Three addresses derived from the resolver's port, so concurrent labs on other ports do not collide.
         var servers = Enumerable.Range(1, 3).Select(i =>
             new IPAddress(new byte[] { 127, (byte)(resolver.Port >> 8), (byte)(resolver.Port & 255), (byte)i })).ToArray();
-        string dir = Path.Combine(StateDir(), $"dns-chain-{resolver.Port}");
+        // Start deletes this folder: its name is never empty, so the state folder itself is never the one removed.
+        string dir = Path.Combine(StateDir(), "dns-chain-" + resolver.Port.ToString(CultureInfo.InvariantCulture));
         var lab = new DnsChainLab(dir, servers, resolver);
         try
         {

@@ -122,22 +122,23 @@ public sealed class HandshakeTests(ITestOutputHelper output)
     [Fact]
     public async Task Tls12_needs_one_more_client_flight_than_tls13()
     {
-        var t12 = await TlsLab.MeasureAsync(SslProtocols.Tls12, oneWayDelayMs: 5, repetitions: 2);
-        var t13 = await TlsLab.MeasureAsync(SslProtocols.Tls13, oneWayDelayMs: 5, repetitions: 2);
+        // 20 ms each way: TLS 1.3's server sends its session ticket after the client's Finished; with a delay of a
+        // few ms a loaded machine could let it reach the relay between the client's Finished and its request, and
+        // the counter would see a third flight (seen at 5 ms beside a Stryker run).
+        var t12 = await TlsLab.MeasureAsync(SslProtocols.Tls12, oneWayDelayMs: 20, repetitions: 2);
+        var t13 = await TlsLab.MeasureAsync(SslProtocols.Tls13, oneWayDelayMs: 20, repetitions: 3);
+        output.WriteLine(string.Join(", ", t12.Concat(t13).Select(m => m.FirstByteMs.ToString("F1"))));
+        Assert.Equal(2, t12.Count);
+        Assert.Equal(3, t13.Count);
         Assert.All(t12, m => { Assert.Equal("TLS 1.2", m.Protocol); Assert.Equal(3, m.ClientFlights); });
         Assert.All(t13, m => { Assert.Equal("TLS 1.3", m.Protocol); Assert.Equal(2, m.ClientFlights); });
         Assert.True(t12.Average(m => m.FirstByteMs) > t13.Average(m => m.FirstByteMs));
-        var resumed = await TlsLab.MeasureAsync(SslProtocols.Tls12, oneWayDelayMs: 5, repetitions: 2, allowResume: true);
-        Assert.Equal([3, 2], resumed.Select(m => m.ClientFlights));
-        var slow = await TlsLab.MeasureAsync(SslProtocols.Tls13, oneWayDelayMs: 25, repetitions: 3);
-        output.WriteLine(string.Join(", ", slow.Select(m => m.FirstByteMs.ToString("F1"))));
-        Assert.Equal(2, t12.Count);
-        Assert.Equal(3, slow.Count);
         // Every client flight waits for the server's answer through the relay: at least one round trip (two
-        // one-way delays) each, so TLS 1.2 takes ≥ 3·2·5 ms and TLS 1.3 at 25 ms ≥ 2·2·25 ms (a floor, not a timing).
-        Assert.All(t12, m => Assert.True(m.FirstByteMs >= 29, $"{m.FirstByteMs}"));
-        Assert.All(slow, m => Assert.True(m.FirstByteMs >= 99, $"{m.FirstByteMs}"));
-        output.WriteLine(string.Join(", ", t12.Concat(t13).Select(m => m.FirstByteMs.ToString("F1"))));
+        // one-way delays) each, so TLS 1.2 takes ≥ 3·2·20 ms and TLS 1.3 ≥ 2·2·20 ms (a floor, not a timing).
+        Assert.All(t12, m => Assert.True(m.FirstByteMs >= 119, $"{m.FirstByteMs}"));
+        Assert.All(t13, m => Assert.True(m.FirstByteMs >= 79, $"{m.FirstByteMs}"));
+        var resumed = await TlsLab.MeasureAsync(SslProtocols.Tls12, oneWayDelayMs: 20, repetitions: 2, allowResume: true);
+        Assert.Equal([3, 2], resumed.Select(m => m.ClientFlights));
         Assert.Equal(4, ConnectionSetups.Get("TCP + TLS 1.2").RttsToFirstByte);
         Assert.Equal(2, ConnectionSetups.Get("QUIC (HTTP/3)").RttsToFirstByte);
     }
@@ -194,7 +195,8 @@ public sealed class DnsChainLabTests(ITestOutputHelper output)
         OutOfRange("plan", () => lab.RunPlan([("late", "www.example.test", 31.0)], model));
         OutOfRange("plan", () => lab.RunPlan([("early", "www.example.test", -1.0)], model));
         var plan = new[] { ("cold", "www.example.test", 0.0), ("warm", "www.example.test", 0.05),
-            ("sibling", "api.example.test", 0.1), ("nx", "nope.example.test", 0.15), ("nx2", "nope.example.test", 0.2) };
+            ("sibling", "api.example.test", 0.1), ("nx", "nope.example.test", 0.15), ("nx2", "nope.example.test", 0.2),
+            ("later", "api.example.test", 1.0) };
         var rows = lab.RunPlan(plan, model);
         // No "expired" step: Unbound's cache clock counts whole seconds, so 0.3 s past a 2 s TTL it may still
         // answer from cache with TTL 0 (CI: 0/0/0 where the model refetched); notebook 10 shows expiry on the model.
@@ -202,11 +204,11 @@ public sealed class DnsChainLabTests(ITestOutputHelper output)
         Assert.Equal(plan.Select(p => p.Item1), rows.Select(r => r.Step));
         Assert.Equal(plan.Select(p => p.Item2), rows.Select(r => r.Real.Name));
         Assert.Equal(plan.Select(p => p.Item2), rows.Select(r => r.Model.Name));
-        Assert.Equal(["2/1/1", "0/0/0", "0/0/1", "0/0/1", "0/0/0"], rows.Select(r => r.RealHops));
+        Assert.Equal(["2/1/1", "0/0/0", "0/0/1", "0/0/1", "0/0/0", "0/0/0"], rows.Select(r => r.RealHops));
         Assert.All(rows, r => Assert.Equal(r.ModelHops, r.RealHops));
         // A step never runs before its time, and the model resolves at the moment it ran.
         Assert.All(rows.Zip(plan), x => Assert.True(x.First.AtSeconds >= x.Second.Item3 - 0.005, $"{x.First.AtSeconds}"));
-        Assert.True(rows[^1].AtSeconds >= 0.195);
+        Assert.True(rows[^1].AtSeconds >= 0.995, $"{rows[^1].AtSeconds}");
     }
 
     [SkippableFact]

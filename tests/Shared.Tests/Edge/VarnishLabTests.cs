@@ -53,6 +53,26 @@ public sealed class CdnTraceTests
     }
 }
 
+public sealed class VarnishOriginStartTests
+{
+    [Fact]
+    public void An_origin_that_cannot_bind_fails_and_lets_the_next_start_have_the_port()
+    {
+        // Needs no Varnish: only the in-process origin on base + 9, here a free port that something else holds.
+        var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        squatter.Start();
+        int port = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port;
+        try
+        {
+            Assert.ThrowsAny<IOException>(() => VarnishLab.Start(port - 9));
+        }
+        finally { squatter.Stop(); }
+        // The failed start released the origin port's lock (else this would wait 90 s) and the port is free now.
+        using var lab = VarnishLab.Start(port - 9);
+        Assert.Equal(port, lab.OriginPort);
+    }
+}
+
 [Collection("varnish")]
 public sealed class VarnishLabTests(ITestOutputHelper output)
 {
