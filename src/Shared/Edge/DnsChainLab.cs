@@ -285,11 +285,13 @@ public sealed class DnsChainLab : IDisposable
     {
         Guard.NotNull(plan);
         Guard.NotNull(model);
+        // Every step is checked before the first query goes out.
+        var steps = plan.ToList();
+        foreach (var (_, _, at) in steps) Guard.InRange(at, 0, 30, nameof(plan));
         var rows = new List<ChainPlanRow>();
         var clock = Stopwatch.StartNew();
-        foreach (var (step, name, at) in plan)
+        foreach (var (step, name, at) in steps)
         {
-            Guard.InRange(at, 0, 30, nameof(plan));
             var wait = TimeSpan.FromSeconds(at) - clock.Elapsed;
             if (wait > TimeSpan.Zero) Thread.Sleep(wait);
             // The model sees the moment the query really went out (steps can run late, never early).

@@ -192,8 +192,9 @@ public sealed class DnsChainLabTests(ITestOutputHelper output)
         var model = new RecursiveResolverModel(DnsHierarchy.Sample(aTtl: 2, soaTtl: 2, soaMinimum: 60));
         Null("plan", () => lab.RunPlan(null!, model));
         Null("model", () => lab.RunPlan([], null!));
-        OutOfRange("plan", () => lab.RunPlan([("late", "www.example.test", 31.0)], model));
+        OutOfRange("plan", () => lab.RunPlan([("now", "www.example.test", 0.0), ("late", "www.example.test", 31.0)], model));
         OutOfRange("plan", () => lab.RunPlan([("early", "www.example.test", -1.0)], model));
+        // Refused before any step ran: the "cold" step below still finds both caches empty (2/1/1).
         var plan = new[] { ("cold", "www.example.test", 0.0), ("warm", "www.example.test", 0.05),
             ("sibling", "api.example.test", 0.1), ("nx", "nope.example.test", 0.15), ("nx2", "nope.example.test", 0.2),
             ("later", "api.example.test", 1.0) };
