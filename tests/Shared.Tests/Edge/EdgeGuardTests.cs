@@ -164,7 +164,11 @@ public sealed class EdgeGuardTests
         Null("ladderKbps", () => bba.Next(0, 20, [], null!));
         Null("ladderKbps", () => bba.StallFreeCapacityKbps(null!, 2));
         OutOfRange("segmentSeconds", () => bba.StallFreeCapacityKbps(Ladder, 0));
+        Null("ladderKbps", () => bba.RateMap(20, null!));
         Null("throughputsKbps", () => new ThroughputRule().Next(0, 10, null!, Ladder));
+        // Also before any throughput is known (Array.FindLastIndex would have blamed "array").
+        Null("ladderKbps", () => new ThroughputRule().Next(0, 10, [], null!));
+        Null("ladderKbps", () => new ThroughputRule().Next(0, 10, [1000], null!));
 
         var rule = new ThroughputRule();
         Null("trace", () => AbrPlayer.Play(null!, Ladder, 2, 10, 1, rule));
