@@ -177,6 +177,7 @@ public sealed class EdgeGuardTests
         Invalid("ladderKbps", () => AbrPlayer.Play(trace, [], 2, 10, 1, rule), "the ladder is non-empty and increasing");
         Invalid("ladderKbps", () => AbrPlayer.Play(trace, [300, 300], 2, 10, 1, rule));
         Invalid("ladderKbps", () => AbrPlayer.Play(trace, [750, 300], 2, 10, 1, rule));
+        Invalid("ladderKbps", () => AbrPlayer.Play(trace, [300, 750, 500], 2, 10, 1, rule));   // every step must rise
         OutOfRange("segmentSeconds", () => AbrPlayer.Play(trace, Ladder, 0.05, 10, 1, rule));
         OutOfRange("maxBufferSeconds", () => AbrPlayer.Play(trace, Ladder, 2, 1.5, 1, rule));
         OutOfRange("segments", () => AbrPlayer.Play(trace, Ladder, 2, 10, 0, rule));
