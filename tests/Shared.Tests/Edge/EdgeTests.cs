@@ -158,7 +158,7 @@ public sealed class DnsChainLabTests(ITestOutputHelper output)
         private readonly FileStream _lock;
         public DnsChainLab Lab { get; }
 
-        public Turn(DnsChainLab.Zones zones)
+        public Turn(DnsChainLab.Zones? zones)
         {
             Skip.If(Resolver is null, "SDN_DNS_RESOLVER is not set (./scripts/services.sh start dns-chain)");
             Skip.If(DnsChainLab.Which("knotd") is null || DnsChainLab.Which("unbound") is null, "knot/unbound missing");
@@ -171,6 +171,7 @@ public sealed class DnsChainLabTests(ITestOutputHelper output)
                 try { _lock = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); break; }
                 catch (IOException) when (wait.Elapsed < TimeSpan.FromSeconds(60)) { Thread.Sleep(50); }
             }
+            if (zones is null) { Lab = null!; return; }   // the turn only: the test starts (or fails to start) its own
             var lab = DnsChainLab.TryStart(zones, out string why);
             if (lab is null) _lock.Dispose();
             Assert.True(lab is not null, why);
@@ -179,7 +180,7 @@ public sealed class DnsChainLabTests(ITestOutputHelper output)
 
         public void Dispose()
         {
-            Lab.Dispose();
+            Lab?.Dispose();
             _lock.Dispose();
         }
     }
@@ -264,6 +265,27 @@ public sealed class DnsChainLabTests(ITestOutputHelper output)
             again = lab.Query("www.example.test");
         }
         Assert.Equal(1, again.Upstream.Authoritative);
+    }
+
+    [SkippableFact]
+    public void A_chain_whose_resolver_port_is_taken_is_refused_with_unbounds_last_words()
+    {
+        using var turn = new Turn(null);
+        var resolver = System.Net.IPEndPoint.Parse(Resolver!);
+        var squatter = new System.Net.Sockets.TcpListener(resolver.Address, resolver.Port);
+        squatter.Start();
+        try
+        {
+            using var lab = DnsChainLab.TryStart(new DnsChainLab.Zones(), out string why);
+            output.WriteLine(why);
+            Assert.Null(lab);
+            Assert.StartsWith($"Unbound on {resolver} exited: ", why);
+            // The last lines of its output, joined: "… can't bind socket … | … could not open ports".
+            Assert.Contains("bind", why);
+            Assert.Contains(" | ", why);
+            Assert.EndsWith("could not open ports", why);
+        }
+        finally { squatter.Stop(); }
     }
 
     [SkippableFact]
