@@ -161,7 +161,7 @@ public static class CdnModel
             var p = new ZipfSampler(keys, a).Weights;
             foreach (double share in cacheShares)
             {
-                int c = (int)Math.Round(Guard.InRange(share, 1e-6, 0.999) * keys);
+                int c = (int)Math.Round(Guard.InRange(share, 1e-6, 0.999, nameof(cacheShares)) * keys);
                 rows.Add(new CheRow(a, share, c, Eviction.CheLruHitRatio(p, Math.Max(1, c))));
             }
         }

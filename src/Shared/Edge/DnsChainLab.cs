@@ -97,7 +97,8 @@ public sealed class DnsChainLab : IDisposable
         // Three addresses derived from the resolver's port, so concurrent labs on other ports do not collide.
         var servers = Enumerable.Range(1, 3).Select(i =>
             new IPAddress(new byte[] { 127, (byte)(resolver.Port >> 8), (byte)(resolver.Port & 255), (byte)i })).ToArray();
-        string dir = Path.Combine(StateDir(), $"dns-chain-{resolver.Port}");
+        // Start deletes this folder: its name is never empty, so the state folder itself is never the one removed.
+        string dir = Path.Combine(StateDir(), "dns-chain-" + resolver.Port.ToString(CultureInfo.InvariantCulture));
         var lab = new DnsChainLab(dir, servers, resolver);
         try
         {
@@ -284,11 +285,13 @@ public sealed class DnsChainLab : IDisposable
     {
         Guard.NotNull(plan);
         Guard.NotNull(model);
+        // Every step is checked before the first query goes out.
+        var steps = plan.ToList();
+        foreach (var (_, _, at) in steps) Guard.InRange(at, 0, 30, nameof(plan));
         var rows = new List<ChainPlanRow>();
         var clock = Stopwatch.StartNew();
-        foreach (var (step, name, at) in plan)
+        foreach (var (step, name, at) in steps)
         {
-            Guard.InRange(at, 0, 30, nameof(plan));
             var wait = TimeSpan.FromSeconds(at) - clock.Elapsed;
             if (wait > TimeSpan.Zero) Thread.Sleep(wait);
             // The model sees the moment the query really went out (steps can run late, never early).

@@ -117,7 +117,7 @@ public sealed class VarnishLab : IDisposable
     /// <summary>A path of this run: /{route}/{run id}/{name}, route one of shield, direct, pass.</summary>
     public string PathOf(string route, string name)
     {
-        Guard.That(route is "shield" or "direct" or "pass", "route is shield, direct or pass");
+        Guard.That(route is "shield" or "direct" or "pass", "route is shield, direct or pass", nameof(route));
         Guard.NotEmpty(name);
         return $"/{route}/{RunId}/{name}";
     }

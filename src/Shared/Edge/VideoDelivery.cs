@@ -67,6 +67,7 @@ public sealed record Bba0(double ReservoirSeconds, double CushionSeconds) : IAbr
     /// <summary>The rate map f(B) in kb/s.</summary>
     public double RateMap(double bufferSeconds, double[] ladderKbps)
     {
+        Guard.NotNull(ladderKbps);
         double min = ladderKbps[0], max = ladderKbps[^1];
         if (bufferSeconds <= ReservoirSeconds) return min;
         if (bufferSeconds >= ReservoirSeconds + CushionSeconds) return max;
@@ -118,6 +119,7 @@ public sealed record ThroughputRule(double Safety = 0.9, int Window = 3) : IAbrR
     public int Next(int previous, double bufferSeconds, IReadOnlyList<double> throughputsKbps, double[] ladderKbps)
     {
         Guard.NotNull(throughputsKbps);
+        Guard.NotNull(ladderKbps);
         if (throughputsKbps.Count == 0) return 0;
         var last = throughputsKbps.Skip(Math.Max(0, throughputsKbps.Count - Window)).ToArray();
         double estimate = Safety * last.Length / last.Sum(x => 1 / x);
@@ -147,7 +149,7 @@ public static class AbrPlayer
         Guard.NotNull(trace);
         Guard.NotNull(rule);
         Guard.That(ladderKbps is { Length: > 0 } && ladderKbps.Zip(ladderKbps.Skip(1)).All(p => p.First < p.Second),
-            "the ladder is non-empty and increasing");
+            "the ladder is non-empty and increasing", nameof(ladderKbps));
         Guard.InRange(segmentSeconds, 0.1, 60);
         Guard.InRange(maxBufferSeconds, segmentSeconds, 3600);
         Guard.InRange(segments, 1, 100_000);
