@@ -258,7 +258,12 @@ public sealed class DnsChainLab : IDisposable
         {
             try { if (ready()) return; } catch (DnsResponseException) { }
             if (_processes.FirstOrDefault(p => p.HasExited) is { } dead)
+            {
+                // HasExited turns true before the output handlers have written its last lines; WaitForExit()
+                // without a timeout returns once both redirected streams are drained (a run read an empty tail).
+                dead.WaitForExit();
                 throw new InvalidOperationException($"{what} exited: {Tail(logs)}");
+            }
             Thread.Sleep(30);
         }
         throw new InvalidOperationException($"{what} did not answer within 8 s: {Tail(logs)}");
