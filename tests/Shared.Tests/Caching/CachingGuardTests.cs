@@ -15,6 +15,8 @@ public sealed class CachingGuardTests
         Null("name", () => Eviction.Create(null!, 10));
         Invalid("name", () => Eviction.Create("", 10));
         OutOfRange("name", () => Eviction.Create("FIFO", 10));
+        Assert.StartsWith("name must be one of LRU, LFU (decay), ARC, sampled LRU k=5, SIEVE (or sampled LRU k=1…64); got 'FIFO'.",
+            Assert.Throws<ArgumentOutOfRangeException>(() => Eviction.Create("FIFO", 10)).Message, StringComparison.Ordinal);
         OutOfRange("name", () => Eviction.Create("sampled LRU k=five", 10));
         OutOfRange("samples", () => Eviction.Create("sampled LRU k=65", 10));
         OutOfRange("capacity", () => Eviction.Create("LRU", 0));
@@ -148,6 +150,10 @@ public sealed class CachingGuardTests
             () => StampedeLab.BurstAsync("HybridCache", 1, -1))).ParamName);
         Assert.Equal("recomputeMs", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
             () => StampedeLab.BurstAsync("HybridCache", 1, 5_001))).ParamName);
+        var unknown = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => StampedeLab.BurstAsync("memcached", 1, 0));
+        Assert.Equal("cache", unknown.ParamName);
+        Assert.StartsWith("cache must be one of: cache-aside (dictionary), IMemoryCache.GetOrCreateAsync, single-flight (ours), "
+            + "HybridCache; got 'memcached'.", unknown.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -170,6 +176,8 @@ public sealed class CachingGuardTests
         OutOfRange("falsePositiveRate", () => PenetrationSimulation.Run("none", 1, 1, 1, 1, 1, 0, 1));
         OutOfRange("falsePositiveRate", () => PenetrationSimulation.Run("none", 1, 1, 1, 1, 1, 1, 1));
         OutOfRange("defence", () => PenetrationSimulation.Run("", 1, 1, 1, 1, 1, 0.01, 1));
+        Assert.StartsWith("defence must be one of: none, negative cache, Bloom filter; got 'firewall'.", Assert.Throws<ArgumentOutOfRangeException>(
+            () => PenetrationSimulation.Run("firewall", 1, 1, 1, 1, 1, 0.01, 1)).Message, StringComparison.Ordinal);
 
         OutOfRange("servers", () => DistributedCounter.Simulate(0, 10, 1, 0.1, 1, 1, 1));
         OutOfRange("servers", () => DistributedCounter.Simulate(1001, 10, 1, 0.1, 1, 1, 1));

@@ -150,6 +150,20 @@ public sealed class CachingSimulationTests
     }
 
     [Fact]
+    public void Xfetch_without_early_refresh_lets_misses_during_a_recomputation_through()
+    {
+        // β = 0: no early refresh, and no lock either: the misses while the first recomputation runs query too,
+        // and the last write to land sets the expiry.
+        var run = StampedeSimulation.Run(StampedeProtection.XFetch, 50, 0.1, 1, 5, seed: 1, beta: 0);
+        Assert.Equal((247, 224, 0, 23), (run.Requests, run.Hits, run.Waits, run.Queries.Count));
+        Assert.Equal([1, 2.1768767202980115, 3.3936807350808382, 4.5414506346073], run.Expiries);
+        Assert.Equal([1.0021930658458966, 1.0119767957619281, 1.021222146607074, 1.021374744636439, 1.0406461288202027,
+            1.0768767202980112], run.Queries.Take(6).Select(q => q.Start));
+        Assert.Equal(4.641151475027026, run.Queries[^1].Start);
+        Assert.Equal(run.Queries[5].Start + 0.1 + 1, run.Expiries[1], 12);
+    }
+
+    [Fact]
     public void The_unprotected_stampede_size_averages_seeds_in_a_row()
     {
         var (mean, se) = StampedeSimulation.UnprotectedStampedeSize(50, 0.1, 10, 1);

@@ -40,6 +40,7 @@ public sealed class RateLimiterBehaviourTests
         Assert.False(b.TryAcquire(0.375));
         Assert.True(b.TryAcquire(0.5));
         Assert.Equal(1, b.Remaining(0.75));
+        Assert.Equal(0, b.SecondsUntilNext(0.75)); // exactly one token: allowed now, not at the next step
         Assert.Equal(2, b.Remaining(2)); // three steps, capped at 2
 
         var slow = new TokenBucket(1, 1, refillPeriod: 0.25); // a quarter token per step
@@ -178,6 +179,11 @@ public sealed class RateLimiterBehaviourTests
         Assert.True(w.TryAcquire(100.5));
         Assert.False(w.TryAcquire(100.9));
         Assert.True(w.TryAcquire(101.0));
+        // Two segments of 0.5 s: a jump of many windows clears both, the one the count was in included.
+        var two = new SegmentedSlidingWindow(1, 1, 2);
+        Assert.True(two.TryAcquire(0.1));
+        Assert.False(two.TryAcquire(0.6));
+        Assert.True(two.TryAcquire(5.2));
     }
 
     [Fact]
@@ -254,5 +260,14 @@ public sealed class RateLimiterBehaviourTests
         Assert.Equal([3, 3], rows.Take(2).Select(r => r.DotNetAdmitted));
         Assert.True(rows.Zip(rows.Skip(1)).All(p => p.First.AtMs <= p.Second.AtMs));
         Assert.Equal(2, DotNetLimiters.RealTimeBursts(1, 100, []).Count);
+    }
+
+    [Fact]
+    public void After_a_pause_longer_than_the_window_both_libraries_admit_a_full_burst_again()
+    {
+        var rows = DotNetLimiters.RealTimeBursts(3, 10, [30]);
+        Assert.Equal([3, 3, 3, 3], rows.Select(r => r.OursAdmitted));
+        Assert.Equal([3, 3, 3, 3], rows.Select(r => r.DotNetAdmitted));
+        Assert.True(rows[2].AtMs >= 30, $"{rows[2].AtMs} ms"); // the second burst comes after the 30 ms sleep
     }
 }
