@@ -252,6 +252,14 @@ public sealed class CachingGuardTests
         OutOfRange("products", () => MultiLevelCache.CreateCatalog(unopened, 0));
         OutOfRange("products", () => MultiLevelCache.CreateCatalog(unopened, 1_000_001));
         Null("pg", () => MultiLevelCache.DropCatalog(null!));
+        Null("table", () => MultiLevelCache.CreateCatalog(unopened, 10, null!));
+        Invalid("table", () => MultiLevelCache.CreateCatalog(unopened, 10, ""));
+        Invalid("table", () => MultiLevelCache.CreateCatalog(unopened, 10, "products; DROP TABLE x"),
+            "table must be a plain SQL identifier of at most 63 letters, digits or _ (not starting with a digit); got 'products; DROP TABLE x'.");
+        Invalid("table", () => MultiLevelCache.CreateCatalog(unopened, 10, "1products"));
+        Invalid("table", () => MultiLevelCache.CreateCatalog(unopened, 10, new string('t', 64)));
+        Invalid("table", () => MultiLevelCache.DropCatalog(unopened, "a-b"));
+        Null("table", () => MultiLevelCache.DropCatalog(unopened, null!));
         Null("redis", () => MultiLevelCache.Forget(null!, "p:", [1]));
         Null("pg", () => MultiLevelCache.Replay(null!, null!, "p:", 10, [1], TimeSpan.FromSeconds(1)));
         Null("redis", () => MultiLevelCache.Replay(unopened, null!, "p:", 10, [1], TimeSpan.FromSeconds(1)));
@@ -278,6 +286,10 @@ public sealed class CachingGuardTests
         OutOfRange("warmup", () => MultiLevelCache.Replay(unopened, db, "p:", 10, [1, 2], TimeSpan.FromSeconds(1), -1));
         OutOfRange("warmup", () => MultiLevelCache.Replay(unopened, db, "p:", 10, [1, 2], TimeSpan.FromSeconds(1), 2));
         OutOfRange("capacity", () => MultiLevelCache.Replay(unopened, db, "p:", 0, [1, 2], TimeSpan.FromSeconds(1)));
+        Invalid("table", () => MultiLevelCache.Replay(unopened, db, "p:", 1, [1, 2], TimeSpan.FromSeconds(1), 0, "é"));
+        Null("table", () => MultiLevelCache.Replay(unopened, db, "p:", 1, [1, 2], TimeSpan.FromSeconds(1), 0, null!));
+        // 63 characters with letters, digits and _ is a legal name: the guard passes and the closed connection fails.
+        Assert.Throws<InvalidOperationException>(() => MultiLevelCache.DropCatalog(unopened, "_" + new string('a', 61) + "9"));
 
         Null("key", () => RedisRateLimit.TryGuideScript(db, null!));
         Invalid("key", () => RedisRateLimit.TryGuideScript(db, ""));

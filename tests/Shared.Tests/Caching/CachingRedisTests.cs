@@ -98,6 +98,45 @@ public sealed class CachingRedisTests
     }
 
     [SkippableFact]
+    public void A_multi_level_replay_answers_from_the_highest_level_that_has_the_product()
+    {
+        using var pg = RealSystem.RequirePostgres();
+        using var redis = RealSystem.RequireRedis();
+        var db = redis.GetDatabase();
+        string table = $"t_{Guid.NewGuid():N}", prefix = Unique("ml") + ":";
+        MultiLevelCache.CreateCatalog(pg, 50, table);
+        try
+        {
+            // L1 holds one product: 1 from PostgreSQL, 1 from L1, 2 from PostgreSQL (L1 drops 1), 1 from Redis,
+            // 3 from PostgreSQL, 3 from L1.
+            var levels = MultiLevelCache.Replay(pg, db, prefix, 1, [1, 1, 2, 1, 3, 3], TimeSpan.FromMinutes(1), table: table);
+            Assert.Equal(["L1 in-process", "L2 Redis", "L3 PostgreSQL"], levels.Select(l => l.Level));
+            Assert.Equal([2, 1, 3], levels.Select(l => l.Answered));
+            Assert.Equal([2 / 6.0, 1 / 6.0, 3 / 6.0], levels.Select(l => l.ShareOfRequests));
+            Assert.All(levels, l => Assert.True(l.MeanMicroseconds > 0 && l.P99Microseconds >= l.MeanMicroseconds, l.ToString()));
+            Assert.Equal("product 2:102", (string?)db.StringGet($"{prefix}product:2"));
+            Assert.InRange(db.KeyTimeToLive($"{prefix}product:2")!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+            Assert.False(db.KeyExists($"{prefix}product:4"));
+            // The warm-up request is not counted; a level that answered nothing reports NaN.
+            var warm = MultiLevelCache.Replay(pg, db, prefix, 10, [4, 4, 4], TimeSpan.FromMinutes(1), warmup: 1, table: table);
+            Assert.Equal([2, 0, 0], warm.Select(l => l.Answered));
+            Assert.Equal([1.0, 0, 0], warm.Select(l => l.ShareOfRequests));
+            Assert.True(double.IsNaN(warm[1].MeanMicroseconds) && double.IsNaN(warm[1].P99Microseconds));
+            Assert.True(double.IsNaN(warm[2].MeanMicroseconds) && double.IsNaN(warm[2].P99Microseconds));
+            Assert.Equal("product 4:104", (string?)db.StringGet($"{prefix}product:4"));
+        }
+        finally
+        {
+            MultiLevelCache.Forget(db, prefix, Enumerable.Range(0, 50));
+            MultiLevelCache.DropCatalog(pg, table);
+        }
+        Assert.False(db.KeyExists($"{prefix}product:2"));
+        using var exists = pg.CreateCommand();
+        exists.CommandText = $"SELECT to_regclass('{table}') IS NOT NULL";
+        Assert.False((bool)exists.ExecuteScalar()!);
+    }
+
+    [SkippableFact]
     public void Lfu_counters_on_a_private_redis_follow_the_rule_and_the_settings_come_back()
     {
         using var redis = StartPrivateRedis();

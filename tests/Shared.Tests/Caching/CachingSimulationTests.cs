@@ -94,6 +94,9 @@ public sealed class CachingSimulationTests
         Assert.Equal(0, light.WorstExcess); // never negative
         Assert.Equal(LightMax, light.MaxAdmittedInAWindow);
         Assert.Equal(LightMean, light.MeanAdmittedPerWindow, 12);
+        // Near the limit, what a server admitted after its last sync of a window must not count in the next one.
+        var near = DistributedCounter.Simulate(2, 20, 1, 0.5, 12, 20, seed: 3);
+        Assert.Equal(new DistributedLimitRun(2, 0.5, 20, 20, 29, 24.15, 32), near);
     }
 
     private const int LightMax = 23;
