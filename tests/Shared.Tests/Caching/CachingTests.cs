@@ -194,7 +194,10 @@ public sealed class RateLimiterTests
     [Fact]
     public void Our_limiters_agree_with_system_threading_rate_limiting_burst_for_burst()
     {
-        var rows = DotNetLimiters.RealTimeBursts(20, 100, [150, 20, 110]);
+        // Pauses longer than the window only: after a shorter one (20 ms) our fixed window, aligned on multiples of
+        // W, crosses a boundary in about one run in five while .NET's, which restarts at its replenishment, does not.
+        // (A burst right after another is covered with a 10 s window in RateLimiterBehaviourTests.)
+        var rows = DotNetLimiters.RealTimeBursts(20, 100, [150, 110]);
         foreach (var r in rows)
             Assert.True(Math.Abs(r.DotNetAdmitted - r.OursAdmitted) <= 1, r.ToString());
     }
