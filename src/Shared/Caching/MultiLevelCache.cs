@@ -50,25 +50,38 @@ public static class MultiLevelCache
 {
     public const string Table = "nb07_products";
 
-    public static void CreateCatalog(NpgsqlConnection pg, int products)
+    /// <summary>Creates the products table (<paramref name="table"/>, <see cref="Table"/> by default; a test passes
+    /// its own name so that concurrent runs do not drop each other's table).</summary>
+    public static void CreateCatalog(NpgsqlConnection pg, int products, string table = Table)
     {
         Guard.NotNull(pg);
         Guard.InRange(products, 1, 1_000_000);
+        CheckTable(table);
         using var cmd = pg.CreateCommand();
         cmd.CommandText = $"""
-            DROP TABLE IF EXISTS {Table};
-            CREATE TABLE {Table} (id int PRIMARY KEY, name text NOT NULL, price_cents int NOT NULL);
-            INSERT INTO {Table} SELECT i, 'product ' || i, 100 + i % 9900 FROM generate_series(0, {products - 1}) i;
-            ANALYZE {Table};
+            DROP TABLE IF EXISTS {table};
+            CREATE TABLE {table} (id int PRIMARY KEY, name text NOT NULL, price_cents int NOT NULL);
+            INSERT INTO {table} SELECT i, 'product ' || i, 100 + i % 9900 FROM generate_series(0, {products - 1}) i;
+            ANALYZE {table};
             """;
         cmd.ExecuteNonQuery();
     }
 
-    public static void DropCatalog(NpgsqlConnection pg)
+    public static void DropCatalog(NpgsqlConnection pg, string table = Table)
     {
-        using var cmd = Guard.NotNull(pg).CreateCommand();
-        cmd.CommandText = $"DROP TABLE IF EXISTS {Table}";
+        Guard.NotNull(pg);
+        CheckTable(table);
+        using var cmd = pg.CreateCommand();
+        cmd.CommandText = $"DROP TABLE IF EXISTS {table}";
         cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>The table name goes into SQL text: only a plain identifier (letters, digits, _; not first a digit).</summary>
+    private static void CheckTable(string table, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(table))] string? name = null)
+    {
+        Guard.NotEmpty(table, name);
+        Guard.That(table.Length <= 63 && !char.IsAsciiDigit(table[0]) && table.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'),
+            $"table must be a plain SQL identifier of at most 63 letters, digits or _ (not starting with a digit); got '{table}'.", name);
     }
 
     /// <summary>Deletes the Redis copies of the products in <paramref name="ids"/> (before and after a run).</summary>
@@ -85,17 +98,18 @@ public static class MultiLevelCache
     /// <paramref name="warmup"/> requests fill the caches and are not counted.
     /// </summary>
     public static IReadOnlyList<LevelStats> Replay(NpgsqlConnection pg, IDatabase redis, string prefix, int l1Capacity,
-        IReadOnlyList<int> trace, TimeSpan redisTtl, int warmup = 0)
+        IReadOnlyList<int> trace, TimeSpan redisTtl, int warmup = 0, string table = Table)
     {
         Guard.NotNull(pg);
         Guard.NotNull(redis);
         Guard.NotEmpty(prefix);
         Guard.NotNull(trace);
         Guard.InRange(warmup, 0, Math.Max(0, trace.Count - 1));
+        CheckTable(table);
         var l1 = new LruMap<int, string>(l1Capacity);
         var times = new Dictionary<string, List<double>> { ["L1 in-process"] = [], ["L2 Redis"] = [], ["L3 PostgreSQL"] = [] };
         using var query = pg.CreateCommand();
-        query.CommandText = $"SELECT name || ':' || price_cents FROM {Table} WHERE id = $1";
+        query.CommandText = $"SELECT name || ':' || price_cents FROM {table} WHERE id = $1";
         var id = new NpgsqlParameter<int> { TypedValue = 0 };
         query.Parameters.Add(id);
         query.Prepare();

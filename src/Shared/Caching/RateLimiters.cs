@@ -237,6 +237,8 @@ public static class RateLimiting
     /// <summary>The most allowed requests in any interval of length <paramref name="span"/> (half-open).</summary>
     public static int MaxAllowedInAnySpan(IReadOnlyList<double> times, IReadOnlyList<bool> allowed, double span)
     {
+        Guard.NotNull(times);
+        Guard.NotNull(allowed);
         Guard.That(times.Count == allowed.Count, "one decision per time", nameof(allowed));
         var ok = times.Where((_, i) => allowed[i]).ToArray();
         int best = 0, lo = 0;

@@ -136,6 +136,7 @@ public static class RedisEviction
         int capacity, IReadOnlyList<int> samples, int batch = 500)
     {
         Guard.NotNull(redis);
+        Guard.NotNull(trace);
         Guard.NotEmpty(samples);
         Guard.InRange(trace.Count, 2, 2_000_000);
         Guard.InRange(warmup, 0, trace.Count - 1);

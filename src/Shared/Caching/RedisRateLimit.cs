@@ -99,7 +99,7 @@ public static class RedisRateLimit
         {
             long now = timesMs[i];
             var tx = db.CreateTransaction();
-            _ = tx.SortedSetRemoveRangeByScoreAsync(key, 0, now - windowMs, Exclude.Stop);
+            _ = tx.SortedSetRemoveRangeByScoreAsync(key, 0, now - windowMs); // scores ≤ now − W: the window is (now − W, now]
             var count = tx.SortedSetLengthAsync(key);
             _ = tx.SortedSetAddAsync(key, $"req-{i}", now);
             _ = tx.KeyExpireAsync(key, TimeSpan.FromMilliseconds(windowMs));

@@ -194,7 +194,10 @@ public sealed class RateLimiterTests
     [Fact]
     public void Our_limiters_agree_with_system_threading_rate_limiting_burst_for_burst()
     {
-        var rows = DotNetLimiters.RealTimeBursts(20, 100, [150, 20, 110]);
+        // Pauses longer than the window only: after a shorter one (20 ms) our fixed window, aligned on multiples of
+        // W, crosses a boundary in about one run in five while .NET's, which restarts at its replenishment, does not.
+        // (A burst right after another is covered with a 10 s window in RateLimiterBehaviourTests.)
+        var rows = DotNetLimiters.RealTimeBursts(20, 100, [150, 110]);
         foreach (var r in rows)
             Assert.True(Math.Abs(r.DotNetAdmitted - r.OursAdmitted) <= 1, r.ToString());
     }
@@ -228,11 +231,11 @@ public sealed class RateLimiterTests
     {
         using var redis = RealSystem.RequireRedis();
         var db = redis.GetDatabase();
-        Assert.Contains("global", RedisRateLimit.TryGuideScript(db, "test:caching:guide") ?? "(ran)");
+        Assert.Contains("global", RedisRateLimit.TryGuideScript(db, $"test:caching:guide:{Guid.NewGuid():N}") ?? "(ran)");
         var times = RateLimiting.Poisson(80, 5, seed: 3).Select(t => (long)Math.Round(t * 1000)).Distinct().ToArray();
         // In milliseconds with 1/64 token per ms every quantity is a binary fraction: no rounding anywhere.
         var ours = RateLimiting.Decide(new TokenBucket(10, 0.015625), times.Select(t => (double)t).ToArray());
-        Assert.Equal(ours, RedisRateLimit.TokenBucket(db, "test:caching:tb", 10, 0.015625, times));
+        Assert.Equal(ours, RedisRateLimit.TokenBucket(db, $"test:caching:tb:{Guid.NewGuid():N}", 10, 0.015625, times));
     }
 
     [SkippableFact]
@@ -241,7 +244,7 @@ public sealed class RateLimiterTests
         using var redis = RealSystem.RequireRedis();
         long[] times = Enumerable.Range(0, 300).Select(i => (long)i * 10).ToArray();
         var ours = RateLimiting.Decide(new SlidingLog(20, 1, countRejected: true), times.Select(t => t / 1000.0).ToArray());
-        Assert.Equal(ours, RedisRateLimit.SlidingLogMulti(redis.GetDatabase(), "test:caching:log", 20, 1000, times));
+        Assert.Equal(ours, RedisRateLimit.SlidingLogMulti(redis.GetDatabase(), $"test:caching:log:{Guid.NewGuid():N}", 20, 1000, times));
     }
 }
 
@@ -261,8 +264,9 @@ public sealed class RedisLfuAndInvalidationTests
     [SkippableFact]
     public void Real_redis_counters_match_the_published_rule()
     {
-        using var redis = RealSystem.RequireRedis();
-        var counters = RedisLfu.MeasureCounters(redis, "test:caching:", 64, 300, 10);
+        // MeasureCounters changes server-wide settings: a private server, so that a concurrent run cannot interfere.
+        using var redis = CachingRedisTests.StartPrivateRedis();
+        var counters = RedisLfu.MeasureCounters(redis.Connection, "test:caching:", 64, 300, 10);
         var (mean, sd) = RedisLfu.CounterAfter(300, 10);
         Assert.InRange(counters.Average(), mean - 4 * sd / 8, mean + 4 * sd / 8);
     }

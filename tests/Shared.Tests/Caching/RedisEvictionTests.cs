@@ -1,5 +1,4 @@
 using SystemDesign.Caching;
-using SystemDesign.RealSystems;
 using Xunit.Abstractions;
 
 namespace SystemDesign.Tests.Caching;
@@ -9,11 +8,10 @@ public sealed class RedisEvictionTests(ITestOutputHelper output)
     [SkippableFact]
     public void Redis_allkeys_lru_replay_tracks_the_sampled_lru_model()
     {
-        using var redis = Servers.RedisPrivate();
-        Skip.If(redis is null, "redis-server cannot run here");
+        using var redis = CachingRedisTests.StartPrivateRedis();
         var trace = Workloads.Zipf(20_000, 0.9, 30_000, seed: 1);
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var runs = RedisEviction.Replay(redis!, trace, 10_000, 1_000, [1, 5, 10]);
+        var runs = RedisEviction.Replay(redis, trace, 10_000, 1_000, [1, 5, 10]);
         output.WriteLine($"{sw.ElapsedMilliseconds} ms");
         foreach (var r in runs)
         {
