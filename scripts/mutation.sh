@@ -28,7 +28,8 @@ QUALITY="$ROOT/docs/quality.md"
 services_for() {
   case "$1" in
     Api|Search|Transactions) echo postgres ;;
-    Caching|DataModels|Probabilistic) echo redis ;;
+    Caching) echo postgres redis ;;
+    DataModels|Probabilistic) echo redis ;;
     Consistency) echo postgres redis redis-sentinel etcd ;;
     DistributedTransactions) echo postgres postgres-2pc rabbitmq ;;
     Distribution) echo redis-cluster redis-cluster3 ;;
