@@ -60,6 +60,15 @@ public sealed class GroupTests
     }
 
     [Fact]
+    public void Sticky_gives_the_extra_quota_to_the_smaller_member_id_when_owners_tie()
+    {
+        // 4 partitions over 3: quotas 2, 1, 1. a and b owned two each: a (smaller id) keeps both, b keeps t-2, c gets t-3.
+        var before = Owned(("b", "t", new[] { 2, 3 }), ("a", "t", new[] { 0, 1 }));
+        var after = Assignors.Assign(AssignorKind.CooperativeSticky, new[] { "c", "b", "a" }, new Dictionary<string, int> { ["t"] = 4 }, before);
+        Assert.Equal("a: [t-0, t-1]; b: [t-2]; c: [t-3]", Assignors.Describe(after));
+    }
+
+    [Fact]
     public void Sticky_ignores_previous_partitions_that_no_longer_exist()
     {
         // 6 partitions over 3: quota 2 each. a keeps t-0, t-1; b keeps t-5 (x-0 is gone); the free ones go to the fewest.
