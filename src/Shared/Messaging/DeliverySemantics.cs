@@ -61,7 +61,9 @@ public static class DeliverySemantics
         new DeliveryConfig("acks=0, commit after", Acks.None, false, false, CommitMode.AfterProcessing),
         new DeliveryConfig("acks=1 + retries, commit after", Acks.Leader, true, false, CommitMode.AfterProcessing),
         new DeliveryConfig("acks=all, no retries, commit after", Acks.All, false, false, CommitMode.AfterProcessing),
-        new DeliveryConfig("acks=all + retries, commit before", Acks.All, true, true, CommitMode.BeforeProcessing),
+        // The idempotent producer is on, as in the "idempotent producer, commit after" row: they differ only in the commit.
+        new DeliveryConfig("acks=all + retries + idempotent producer, commit before", Acks.All, true, true,
+            CommitMode.BeforeProcessing),
         new DeliveryConfig("acks=all + retries, commit after", Acks.All, true, false, CommitMode.AfterProcessing),
         new DeliveryConfig("acks=all + retries + idempotent producer, commit after", Acks.All, true, true, CommitMode.AfterProcessing),
         new DeliveryConfig("acks=all + retries + idempotent producer + idempotent consumer", Acks.All, true, true,
