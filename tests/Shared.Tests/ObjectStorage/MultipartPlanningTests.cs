@@ -237,11 +237,11 @@ public sealed class MultipartStoreTests
         string e1 = store.UploadPart(id, 1, Bytes(10, 1)), e2 = store.UploadPart(id, 2, Bytes(9, 2));
         string e3 = store.UploadPart(id, 3, Bytes(10, 3));
         S3ModelException Fails(IReadOnlyList<(int, string)> parts) => Assert.Throws<S3ModelException>(() => store.Complete(id, parts));
-        Assert.Equal("MalformedXML", Fails([]).Code);
-        Assert.Equal("InvalidPartOrder", Fails([(2, e2), (1, e1)]).Code);
+        Assert.Equal("MalformedXML: no parts listed", Fails([]).Message);
+        Assert.Equal("InvalidPartOrder: parts must be listed in ascending order", Fails([(2, e2), (1, e1)]).Message);
         Assert.Equal("InvalidPartOrder", Fails([(1, e1), (1, e1)]).Code);
         Assert.Equal("InvalidPartOrder", Fails([(1, e1), (3, e3), (2, e2)]).Code);
-        Assert.Equal("InvalidPart", Fails([(1, e1), (5, e1)]).Code);
+        Assert.Equal("InvalidPart: part 5 was not uploaded or its ETag differs", Fails([(1, e1), (5, e1)]).Message);
         Assert.Equal("InvalidPart", Fails([(1, e2)]).Code);
         var small = Fails([(1, e1), (2, e2), (3, e3)]);
         Assert.Equal("EntityTooSmall", small.Code);
