@@ -93,8 +93,9 @@ public static class SigV4
     public static byte[] SigningKey(string secretKey, string date, string region, string service = "s3")
     {
         Guard.NotEmpty(secretKey);
-        Guard.That(date.Length == 8, "yyyyMMdd", nameof(date));
+        Guard.That(Guard.NotNull(date).Length == 8, "yyyyMMdd", nameof(date));
         Guard.NotEmpty(region);
+        Guard.NotEmpty(service);
         byte[] k = HMACSHA256.HashData(Encoding.UTF8.GetBytes("AWS4" + secretKey), Encoding.UTF8.GetBytes(date));
         k = HMACSHA256.HashData(k, Encoding.UTF8.GetBytes(region));
         k = HMACSHA256.HashData(k, Encoding.UTF8.GetBytes(service));

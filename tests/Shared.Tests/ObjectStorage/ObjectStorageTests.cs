@@ -280,13 +280,16 @@ public sealed class VideoCostTests
 [Collection("S3 server")]
 public sealed class S3RealTests(ITestOutputHelper output)
 {
+    // Two test processes share the server (Stryker): keys carry this run's id.
+    private static readonly string Run = Guid.NewGuid().ToString("N")[..12];
+
     [SkippableFact]
     public void Multipart_with_a_flaky_part_round_trips()
     {
         using var s3 = RealSystem.RequireS3();
         S3Lab.EnsureBucket(s3, "test17");
         var data = Chunking.RandomBytes(3 * 1024 * 1024 + 5, 1);
-        var run = S3Lab.UploadWithFlakyPart(s3, "test17", "mp/a.bin", data, 1 << 20, flakyPart: 2);
+        var run = S3Lab.UploadWithFlakyPart(s3, "test17", $"{Run}/mp/a.bin", data, 1 << 20, flakyPart: 2);
         output.WriteLine(string.Join("\n", run.Attempts));
         Assert.True(run.RoundTrips);
         Assert.Equal(1, run.Retries);
@@ -298,9 +301,9 @@ public sealed class S3RealTests(ITestOutputHelper output)
     {
         using var s3 = RealSystem.RequireS3();
         S3Lab.EnsureBucket(s3, "test17");
-        var small = S3Lab.CompleteWithParts(s3, "test17", "mp/small.bin", [new byte[1000], new byte[10]]);
+        var small = S3Lab.CompleteWithParts(s3, "test17", $"{Run}/mp/small.bin", [new byte[1000], new byte[10]]);
         output.WriteLine(small.ToString());
-        var la = S3Lab.ListAndAbort(s3, "test17", "mp/la.bin");
+        var la = S3Lab.ListAndAbort(s3, "test17", $"{Run}/mp/la.bin");
         output.WriteLine(la.ToString());
         Assert.Equal(1010, small.Size);
         Assert.NotEqual("OK", la.ListParts);
@@ -311,16 +314,16 @@ public sealed class S3RealTests(ITestOutputHelper output)
     {
         using var s3 = RealSystem.RequireS3();
         S3Lab.EnsureBucket(s3, "test17");
-        S3Lab.PutObject(s3, "test17", "p/x.txt", "hello"u8.ToArray());
-        string sdk = S3Lab.SdkPresign(s3, "test17", "p/x.txt", DateTime.UtcNow.AddMinutes(15));
+        S3Lab.PutObject(s3, "test17", $"{Run}/p/x.txt", "hello"u8.ToArray());
+        string sdk = S3Lab.SdkPresign(s3, "test17", $"{Run}/p/x.txt", DateTime.UtcNow.AddMinutes(15));
         var (at, exp) = S3Lab.SigningInputs(sdk);
         var host = new Uri(Servers.S3Url).Authority;
-        string ours = SigV4.Presign(new PresignRequest("GET", "http", host, "test17", "p/x.txt", "us-east-1",
+        string ours = SigV4.Presign(new PresignRequest("GET", "http", host, "test17", $"{Run}/p/x.txt", "us-east-1",
             Servers.S3AccessKey, Servers.S3SecretKey, at, exp));
         output.WriteLine(sdk);
         Assert.Equal(sdk, ours);
         Assert.Equal(200, S3Lab.Fetch(ours).Status);
-        string old = SigV4.Presign(new PresignRequest("GET", "http", host, "test17", "p/x.txt", "us-east-1",
+        string old = SigV4.Presign(new PresignRequest("GET", "http", host, "test17", $"{Run}/p/x.txt", "us-east-1",
             Servers.S3AccessKey, Servers.S3SecretKey, at.AddHours(-1), 60));
         var expired = S3Lab.Fetch(old);
         output.WriteLine(expired.ToString());
