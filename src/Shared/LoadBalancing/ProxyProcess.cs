@@ -39,11 +39,12 @@ public sealed class ProxyProcess : IDisposable
         Retry(port, p =>
         {
             string text = Guard.NotNull(config)(p);
-            // HAProxy binds its admin socket after its ports: ready once that exists too, so that a command
-            // sent right after the start finds it.
+            // HAProxy binds its admin socket after its ports, and listens on it later still (the file exists
+            // before a connect succeeds: a loaded rehearsal was refused): ready once a connect succeeds, so that a
+            // command sent right after the start finds it.
             return Start(binary, "haproxy", text, p, dir => ["-f", Path.Combine(dir, "haproxy.cfg"), "-db"],
                 "haproxy.cfg", dir => !text.Contains("{dir}/admin.sock", StringComparison.Ordinal)
-                    || File.Exists(Path.Combine(dir, "admin.sock")));
+                    || AdminSocketAccepts(Path.Combine(dir, "admin.sock")));
         });
 
     /// <summary>Starts nginx (foreground, one process) with the configuration written for a first port.</summary>
@@ -168,6 +169,14 @@ public sealed class ProxyProcess : IDisposable
         {
             return false;
         }
+    }
+
+    private static bool AdminSocketAccepts(string path)
+    {
+        if (!File.Exists(path)) return false;
+        using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try { s.Connect(new UnixDomainSocketEndPoint(path)); return true; }
+        catch (SocketException) { return false; }
     }
 
     /// <summary>Sends one command to HAProxy's admin socket ({dir}/admin.sock) and returns the reply.</summary>
