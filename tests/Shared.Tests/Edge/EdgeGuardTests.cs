@@ -142,6 +142,8 @@ public sealed class EdgeGuardTests
         Assert.StartsWith("/v?exp=1&sig=", SignedUrls.Sign("/v", 1, new byte[16]));
         Null("url", () => SignedUrls.Validate(null!, 0, Key));
         Null("key", () => SignedUrls.Validate("/v?exp=1&sig=x", 0, null!));
+        // A URL with no query returns Malformed before the signature is computed: only Validate's own guard sees the key.
+        Null("key", () => SignedUrls.Validate("/v", 0, null!));
 
         OutOfRange("oldTtl", () => TtlMigration.MaxStaleSeconds(0, 60, 0, 1, 1));
         OutOfRange("newTtl", () => TtlMigration.MaxStaleSeconds(60, 0, 0, 1, 1));
