@@ -32,6 +32,8 @@ public sealed class EdgeGuardTests
         OutOfRange("requestsPerSecond", () => CdnModel.Simulate(10, 0.9, 1, 1, 0, 10, 1, false, 1));
         OutOfRange("requests", () => CdnModel.Simulate(10, 0.9, 1, 1, 1, 0, 1, false, 1));
         OutOfRange("pops", () => CdnModel.Simulate(10, 0.9, 1, 1, 1, 10, 0, false, 1));
+        // Negative: without Simulate's own guard, Enumerable.Range (the edges) would throw first, naming "count".
+        OutOfRange("pops", () => CdnModel.Simulate(10, 0.9, 1, 1, 1, 10, -1, false, 1));
         OutOfRange("warmup", () => CdnModel.Simulate(10, 0.9, 1, 1, 1, 10, 1, false, 1, warmup: 10));
         OutOfRange("warmup", () => CdnModel.Simulate(10, 0.9, 1, 1, 1, 10, 1, false, 1, warmup: -1));
 
