@@ -153,8 +153,12 @@ public static class TlsLab
         {
             await foreach (var (due, data) in queue.Reader.ReadAllAsync())
             {
-                var wait = TimeSpan.FromTicks(due - Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
-                if (wait > TimeSpan.Zero) await Task.Delay(wait);
+                // A floor, as netem's delay is: Task.Delay can end up to a kernel tick (4 ms) early, its timers
+                // reading CLOCK_MONOTONIC_COARSE (dotnet/runtime#45585), so wait again for what is left.
+                TimeSpan wait;
+                while ((wait = TimeSpan.FromTicks(due - Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond
+                    / Stopwatch.Frequency)) > TimeSpan.Zero)
+                    await Task.Delay(wait);
                 await to.WriteAsync(data);
             }
         });
