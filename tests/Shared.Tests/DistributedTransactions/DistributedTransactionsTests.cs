@@ -2,7 +2,6 @@ using Microsoft.Data.Sqlite;
 using SystemDesign.DistributedTransactions;
 using SystemDesign.Messaging;
 using SystemDesign.RealSystems;
-using SystemDesign.Tests.Messaging;
 using SystemDesign.Tests.RealSystems;
 
 namespace SystemDesign.Tests.DistributedTransactions;
@@ -395,7 +394,7 @@ public class RealDistributedTransactionTests
     public async Task A_relay_killed_mid_batch_duplicates_and_the_idempotent_consumer_absorbs_them()
     {
         using var pg = RealSystem.RequirePostgres();
-        using var rabbit = Brokers.Require(Servers.RabbitMq, "RabbitMQ");
+        using var rabbit = RealSystem.RequireRabbitMq();
         var r = await OutboxLab.RelayKilledMidBatchAsync(pg, rabbit, "t15_outbox", 40, 10, new[] { (1, 3), (2, 7) }, new[] { 5 });
         Assert.Equal(10 + 1, r.Duplicates);
         Assert.Equal(40, r.OrdersShippedOnce);
@@ -434,7 +433,7 @@ public class GuardTests
     public async Task The_relay_lab_rejects_bad_input()
     {
         using var pg = RealSystem.RequirePostgres();
-        using var rabbit = Brokers.Require(Servers.RabbitMq, "RabbitMQ");
+        using var rabbit = RealSystem.RequireRabbitMq();
         Assert.Equal("batch", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
             OutboxLab.RelayKilledMidBatchAsync(pg, rabbit, "t15_bad", 10, 0, Array.Empty<(int, int)>(), Array.Empty<int>()))).ParamName);
         Assert.Equal("killRelay", (await Assert.ThrowsAsync<ArgumentException>(() =>

@@ -7,6 +7,7 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using SystemDesign.Messaging;
 using SystemDesign.RealSystems;
+using SystemDesign.Tests.RealSystems;
 
 namespace SystemDesign.Tests.Messaging;
 
@@ -56,7 +57,7 @@ public sealed class BrokerHygieneTests
     [SkippableFact]
     public async Task The_killed_consumer_lab_replaces_a_leftover_queue_and_deletes_its_own()
     {
-        using var rabbit = Brokers.Require(Servers.RabbitMq, "RabbitMQ");
+        using var rabbit = RealSystem.RequireRabbitMq();
         string queue = Brokers.Unique("test08.stale");
         await LeaveStaleQueue(rabbit, queue, "stale");
         var r = await RabbitLab.KilledConsumerAsync(rabbit, queue, 6, fetch: 4, processed: 2, ackEvery: 1);
@@ -67,7 +68,7 @@ public sealed class BrokerHygieneTests
     [SkippableFact]
     public async Task The_stream_lab_replaces_a_leftover_queue_and_deletes_its_stream()
     {
-        using var rabbit = Brokers.Require(Servers.RabbitMq, "RabbitMQ");
+        using var rabbit = RealSystem.RequireRabbitMq();
         string stream = Brokers.Unique("test08.stalestream");
         await LeaveStaleQueue(rabbit, stream, "stale");
         var r = await RabbitLab.StreamFromOffsetAsync(rabbit, stream, 4, 1);
@@ -78,8 +79,8 @@ public sealed class BrokerHygieneTests
     [SkippableFact]
     public async Task The_dual_write_lab_starts_from_empty_tables_and_queue_and_drops_them()
     {
-        using var pg = Brokers.Require(Servers.Postgres, "PostgreSQL");
-        using var rabbit = Brokers.Require(Servers.RabbitMq, "RabbitMQ");
+        using var pg = RealSystem.RequirePostgres();
+        using var rabbit = RealSystem.RequireRabbitMq();
         string prefix = Brokers.Unique("t08");
         await Exec(pg, $"CREATE TABLE {prefix}_orders (id int PRIMARY KEY, junk text); INSERT INTO {prefix}_orders VALUES (99, 'stale')");
         await LeaveStaleQueue(rabbit, $"{prefix}.events", "99");
@@ -97,8 +98,8 @@ public sealed class BrokerHygieneTests
     [SkippableFact]
     public async Task The_relay_lab_starts_from_empty_tables_and_queue_and_drops_them()
     {
-        using var pg = Brokers.Require(Servers.Postgres, "PostgreSQL");
-        using var rabbit = Brokers.Require(Servers.RabbitMq, "RabbitMQ");
+        using var pg = RealSystem.RequirePostgres();
+        using var rabbit = RealSystem.RequireRabbitMq();
         string prefix = Brokers.Unique("t08");
         await Exec(pg, $"CREATE TABLE {prefix}_processed (event_id int PRIMARY KEY); INSERT INTO {prefix}_processed VALUES (0)");
         await LeaveStaleQueue(rabbit, $"{prefix}.relay", "2");
@@ -112,7 +113,7 @@ public sealed class BrokerHygieneTests
     [SkippableFact]
     public async Task The_nats_labs_replace_leftover_streams_and_delete_theirs()
     {
-        await using var nats = Brokers.Require(Servers.Nats, "NATS");
+        await using var nats = RealSystem.RequireNats();
         var js = new NatsJSContext(nats);
         string prefix = Brokers.Unique("t08"), upper = prefix.ToUpperInvariant();
         foreach (var name in new[] { "DEDUP", "PLAIN", "WORK" })   // same names, other subjects: cannot be re-created as is

@@ -1,32 +1,13 @@
 using SystemDesign.Messaging;
 using SystemDesign.RealSystems;
+using SystemDesign.Tests.RealSystems;
 using Xunit.Abstractions;
 
 namespace SystemDesign.Tests.Messaging;
 
-/// <summary>Real brokers: required under CI (CI=true), skipped elsewhere when not running.</summary>
+/// <summary>Names for the brokers' tests; the brokers themselves come from <see cref="RealSystem"/>.</summary>
 internal static class Brokers
 {
-    private static bool Required => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
-
-    public static T Require<T>(Func<T?> connect, string what) where T : class
-    {
-        var said = new StringWriter();
-        Servers.Out = said;
-        try
-        {
-            if (connect() is { } c) return c;
-        }
-        finally
-        {
-            Servers.Out = null;
-        }
-        string reason = said.ToString().Trim();
-        if (Required) throw new InvalidOperationException($"CI requires {what}: {reason}");
-        Skip.If(true, reason);
-        throw new InvalidOperationException("unreachable");
-    }
-
     /// <summary>A name no other test run uses: Stryker runs two test processes against the same servers.</summary>
     public static string Unique(string stem) => $"{stem}_{Guid.NewGuid():N}"[..(stem.Length + 21)];
 }
@@ -37,7 +18,7 @@ public sealed class RabbitTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Killed_consumer_gets_its_unacked_messages_redelivered()
     {
-        using var rabbit = Brokers.Require(Servers.RabbitMq, "RabbitMQ");
+        using var rabbit = RealSystem.RequireRabbitMq();
         var r = await RabbitLab.KilledConsumerAsync(rabbit, Brokers.Unique("test08.orders"), 60, fetch: 30, processed: 25, ackEvery: 10);
         output.WriteLine(r + " counts " + string.Join(",", r.DeliveryCounts));
         Assert.Equal((60, 60, 30, 25, 20), (r.Published, r.Confirmed, r.Fetched, r.Processed, r.Acked));
@@ -54,7 +35,7 @@ public sealed class RabbitTests(ITestOutputHelper output)
     public async Task A_consumer_killed_holding_the_whole_queue_loses_nothing()
     {
         // Everything is out with the doomed consumer: the drain must wait for the broker to requeue it.
-        using var rabbit = Brokers.Require(Servers.RabbitMq, "RabbitMQ");
+        using var rabbit = RealSystem.RequireRabbitMq();
         var r = await RabbitLab.KilledConsumerAsync(rabbit, Brokers.Unique("test08.all"), 10, fetch: 10, processed: 5, ackEvery: 2);
         output.WriteLine(r.ToString());
         Assert.Equal((10, 5, 4), (r.Fetched, r.Processed, r.Acked));
@@ -68,7 +49,7 @@ public sealed class RabbitTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Stream_reads_from_an_offset_and_replays()
     {
-        using var rabbit = Brokers.Require(Servers.RabbitMq, "RabbitMQ");
+        using var rabbit = RealSystem.RequireRabbitMq();
         var r = await RabbitLab.StreamFromOffsetAsync(rabbit, Brokers.Unique("test08.stream"), 100, 50);
         output.WriteLine(r.ToString());
         Assert.Equal((100, 50L, 50L, 50), (r.Published, r.RequestedOffset, r.FirstOffset, r.Read));
@@ -80,7 +61,7 @@ public sealed class RabbitTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Stream_read_from_the_last_offset_returns_one_message()
     {
-        using var rabbit = Brokers.Require(Servers.RabbitMq, "RabbitMQ");
+        using var rabbit = RealSystem.RequireRabbitMq();
         var r = await RabbitLab.StreamFromOffsetAsync(rabbit, Brokers.Unique("test08.last"), 5, 4);
         output.WriteLine(r.ToString());
         Assert.Equal(new StreamReadResult(5, 4, 4, 1, true, 5, true), r);
@@ -93,7 +74,7 @@ public sealed class NatsTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task MsgId_deduplicates_retries_within_the_window()
     {
-        await using var nats = Brokers.Require(Servers.Nats, "NATS");
+        await using var nats = RealSystem.RequireNats();
         var attempts = new[] { 0, 1, 1, 2, 3, 3, 3, 4 };
         var r = await NatsLab.DedupAsync(nats, attempts, TimeSpan.FromMilliseconds(300), Brokers.Unique("t08"));
         output.WriteLine(r.ToString());
@@ -103,7 +84,7 @@ public sealed class NatsTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Unacked_messages_come_back_after_the_ack_wait()
     {
-        await using var nats = Brokers.Require(Servers.Nats, "NATS");
+        await using var nats = RealSystem.RequireNats();
         var r = await NatsLab.AckWaitAsync(nats, 10, 6, TimeSpan.FromMilliseconds(300), Brokers.Unique("t08"));
         output.WriteLine(r + " " + string.Join(",", r.NumDelivered));
         Assert.Equal((10, 6, 4), (r.Delivered, r.Acked, r.Redelivered));
@@ -115,7 +96,7 @@ public sealed class NatsTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Acknowledging_everything_leaves_nothing_to_redeliver()
     {
-        await using var nats = Brokers.Require(Servers.Nats, "NATS");
+        await using var nats = RealSystem.RequireNats();
         var r = await NatsLab.AckWaitAsync(nats, 3, 3, TimeSpan.FromMilliseconds(300), Brokers.Unique("t08"));
         output.WriteLine(r.ToString());
         Assert.Equal((3, 3, 0, 0), (r.Delivered, r.Acked, r.Redelivered, r.LeftAfterAcking));
@@ -129,8 +110,8 @@ public sealed class OutboxTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Only_the_outbox_keeps_orders_and_events_in_step()
     {
-        using var pg = Brokers.Require(Servers.Postgres, "PostgreSQL");
-        using var rabbit = Brokers.Require(Servers.RabbitMq, "RabbitMQ");
+        using var pg = RealSystem.RequirePostgres();
+        using var rabbit = RealSystem.RequireRabbitMq();
         var rows = await OutboxLab.RunAsync(pg, rabbit, Brokers.Unique("t08"), 30, new[] { 4, 11, 25 });
         foreach (var r in rows) output.WriteLine(r.ToString());
         Assert.Equal(new[]
@@ -146,8 +127,8 @@ public sealed class OutboxTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task A_relay_killed_mid_batch_republishes_and_only_the_idempotent_consumer_ships_once()
     {
-        using var pg = Brokers.Require(Servers.Postgres, "PostgreSQL");
-        using var rabbit = Brokers.Require(Servers.RabbitMq, "RabbitMQ");
+        using var pg = RealSystem.RequirePostgres();
+        using var rabbit = RealSystem.RequireRabbitMq();
         string prefix = Brokers.Unique("t08");
         // Batches of 4: batch 1 (orders 4..7) is killed after 2 publishes and re-published whole; the consumer dies
         // before acking its 4th message (order 3), which comes back redelivered.

@@ -31,6 +31,10 @@ public static class RealSystem
 
     public static Amazon.S3.AmazonS3Client RequireS3() => Require(Servers.S3, "the S3 server (s3rver)");
 
+    public static RabbitMQ.Client.IConnection RequireRabbitMq() => Require(Servers.RabbitMq, "RabbitMQ");
+
+    public static NATS.Client.Core.NatsConnection RequireNats() => Require(Servers.Nats, "NATS");
+
     private static T Require<T>(Func<T?> connect, string what) where T : class
     {
         var said = new StringWriter();
