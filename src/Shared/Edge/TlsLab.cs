@@ -112,7 +112,8 @@ public static class TlsLab
         }
     }
 
-    private sealed class FlightCounter
+    /// <summary>Counts client flights: a run of client chunks with no server chunk between is one flight.</summary>
+    internal sealed class FlightCounter
     {
         private readonly object _gate = new();
         private bool _lastFromClient;

@@ -98,7 +98,7 @@ public sealed class ReedSolomon
     {
         DataShards = Guard.InRange(dataShards, 1, 200);
         ParityShards = Guard.InRange(parityShards, 1, 55);
-        Guard.That(dataShards + parityShards <= 255, "k + m ≤ 255 (Cauchy points must be distinct)", nameof(parityShards));
+        // k ≤ 200 and m ≤ 55 keep k + m ≤ 255, so the Cauchy points x_i, y_j of GF(256) can all be distinct.
         encode = new byte[TotalShards, DataShards];
         for (int i = 0; i < DataShards; i++) encode[i, i] = 1;
         // Cauchy: c[i][j] = 1 / (x_i + y_j), x_i = k + i, y_j = j: all distinct, so x_i + y_j ≠ 0.

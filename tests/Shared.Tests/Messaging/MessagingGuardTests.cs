@@ -88,6 +88,7 @@ public sealed class MessagingGuardTests
         OutOfRange("growTo", () => Run(growTo: -1));
         OutOfRange("growTo", () => Run(growTo: 1_001));
         OutOfRange("partitions", () => Run(partitions: 0));
+        OutOfRange("partitions", () => Run(partitions: 1_001));            // 0 is refused by the partitioner too
         OutOfRange("consumers", () => Run(consumers: 0));
         OutOfRange("entities", () => Run(entities: 0));
         OutOfRange("records", () => Run(records: 0));
@@ -119,6 +120,7 @@ public sealed class MessagingGuardTests
     public void Rebalance_refuses_each_setting_outside_its_range()
     {
         OutOfRange("partitions", () => Rebalance.Join(RebalanceProtocol.Eager, 0, 1, 1, 1));
+        OutOfRange("partitions", () => Rebalance.Join(RebalanceProtocol.Eager, 100_001, 1, 1, 1));
         OutOfRange("consumersBefore", () => Rebalance.Join(RebalanceProtocol.Eager, 4, 0, 1, 1));
         OutOfRange("roundSeconds", () => Rebalance.Join(RebalanceProtocol.Eager, 4, 1, -1, 1));
         OutOfRange("recordsPerPartitionPerSecond", () => Rebalance.Join(RebalanceProtocol.Eager, 4, 1, 1, -1));
@@ -235,6 +237,7 @@ public sealed class MessagingGuardTests
         Null("crashAt", Sync(() => OutboxLab.RunAsync(pg, rabbit, "p", 3, null!)));
         Invalid("crashAt", Sync(() => OutboxLab.RunAsync(pg, rabbit, "p", 3, new[] { 3 })), "crash points must be order numbers");
         Invalid("crashAt", Sync(() => OutboxLab.RunAsync(pg, rabbit, "p", 3, new[] { -1 })), "crash points must be order numbers");
+        Invalid("crashAt", Sync(() => OutboxLab.RunAsync(pg, rabbit, "p", 3, new[] { 1, 3 })), "crash points must be order numbers");
         ReachesTheBroker(() => OutboxLab.RunAsync(pg, rabbit, "p", 3, new[] { 0, 2 }));
     }
 
