@@ -29,8 +29,11 @@ public static partial class Servers
     /// <summary>A cluster-enabled Redis (for CLUSTER KEYSLOT): $SDN_REDIS_CLUSTER, else 127.0.0.1:46380.</summary>
     public static string RedisClusterEndpoint => Environment.GetEnvironmentVariable("SDN_REDIS_CLUSTER") ?? "127.0.0.1:46380";
 
-    /// <summary>Set by a caller that wants failures instead of skips (the tests under CI).</summary>
-    public static TextWriter? Out { get; set; }
+    /// <summary>Where the "how to start it" lines go (the console when null); set by a caller that wants the reason
+    /// itself (the tests). Per async flow: tests run in parallel, and one test's reset must not swallow another's.</summary>
+    public static TextWriter? Out { get => OutOfFlow.Value; set => OutOfFlow.Value = value; }
+
+    private static readonly AsyncLocal<TextWriter?> OutOfFlow = new();
 
     /// <summary>An open PostgreSQL connection, or null after one line saying how to start the server.</summary>
     public static NpgsqlConnection? Postgres()

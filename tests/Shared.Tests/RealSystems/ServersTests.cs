@@ -22,6 +22,25 @@ public sealed class ServersTests
     }
 
     [Fact]
+    public async Task Each_parallel_test_keeps_its_own_reason_writer()
+    {
+        // Both flows set Out, then both read it: with one shared static, one flow would read the other's writer
+        // (and a reset in one test's finally would send another's reason to the console: "CI requires etcd: ").
+        using var bothSet = new Barrier(2);
+        async Task<bool> Flow(TextWriter mine)
+        {
+            Servers.Out = mine;
+            bothSet.SignalAndWait(TimeSpan.FromSeconds(10));
+            await Task.Yield();
+            bool kept = ReferenceEquals(Servers.Out, mine);
+            Servers.Out = null;
+            return kept;
+        }
+        var kept = await Task.WhenAll(Task.Run(() => Flow(new StringWriter())), Task.Run(() => Flow(new StringWriter())));
+        Assert.Equal(new[] { true, true }, kept);
+    }
+
+    [Fact]
     public void A_missing_postgres_gives_null_and_one_line_with_the_start_command_quickly()
     {
         var (pg, said, took) = Try("SDN_POSTGRES", "Host=127.0.0.1;Port=1;Username=sdn;Database=sdn;Timeout=2", Servers.Postgres);
