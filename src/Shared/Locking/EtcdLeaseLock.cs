@@ -50,7 +50,8 @@ public sealed class EtcdLeaseLock : IDisposable
         Endpoint = Guard.NotEmpty(endpoint).TrimEnd('/');
         Key = Guard.NotEmpty(key);
         var timeout = requestTimeout ?? TimeSpan.FromSeconds(2);
-        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(1), "requestTimeout must be in (0, 1 min]");
+        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(1),
+            "requestTimeout must be in (0, 1 min]", nameof(requestTimeout));
         _http = new HttpClient { Timeout = timeout };
     }
 
@@ -126,8 +127,10 @@ public sealed class EtcdLeaseLock : IDisposable
     public EtcdPausedHolderRun PausedHolder(string dataKey, int ttlSeconds, TimeSpan poll, TimeSpan timeout)
     {
         Guard.NotEmpty(dataKey);
-        Guard.That(poll >= TimeSpan.FromMilliseconds(5) && poll <= TimeSpan.FromSeconds(1), "poll must be in [5 ms, 1 s]");
-        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(1), "timeout must be in (0, 1 min]");
+        Guard.That(poll >= TimeSpan.FromMilliseconds(5) && poll <= TimeSpan.FromSeconds(1),
+            "poll must be in [5 ms, 1 s]", nameof(poll));
+        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(1),
+            "timeout must be in (0, 1 min]", nameof(timeout));
         Clear(dataKey);
         var fenced = new FencedStore<string>(enforce: true);
         var unfenced = new FencedStore<string>(enforce: false);
@@ -291,7 +294,8 @@ public static class EtcdLockFaults
     public static bool Healthy(EtcdCluster etcd, TimeSpan timeout)
     {
         Guard.NotNull(etcd);
-        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(2), "timeout must be in (0, 2 min]");
+        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(2),
+            "timeout must be in (0, 2 min]", nameof(timeout));
         var watch = Stopwatch.StartNew();
         while (true)
         {

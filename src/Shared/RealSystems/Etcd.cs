@@ -36,7 +36,8 @@ public sealed class EtcdCluster : IDisposable
         Guard.NotEmpty(endpoints);
         Endpoints = endpoints.Select(e => e.TrimEnd('/')).ToArray();
         var timeout = requestTimeout ?? TimeSpan.FromSeconds(2);
-        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(1), "requestTimeout must be in (0, 1 min]");
+        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(1),
+            "requestTimeout must be in (0, 1 min]", nameof(requestTimeout));
         _http = new HttpClient { Timeout = timeout };
     }
 
@@ -56,7 +57,8 @@ public sealed class EtcdCluster : IDisposable
     /// <summary>Status of every member that answers within the timeout (default: the client's; a paused one is left out).</summary>
     public IReadOnlyList<EtcdStatus> Statuses(TimeSpan? timeout = null)
     {
-        Guard.That(timeout is null || (timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(1)), "timeout must be in (0, 1 min]");
+        Guard.That(timeout is null || (timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(1)),
+            "timeout must be in (0, 1 min]", nameof(timeout));
         var tasks = Endpoints.Select(e => Task.Run(() => { try { return Status(e, timeout); } catch (Exception x) when (IsUnreachable(x)) { return null; } }));
         return Task.WhenAll(tasks).Result.Where(s => s is not null).Select(s => s!).ToArray();
     }
@@ -107,7 +109,8 @@ public sealed class EtcdCluster : IDisposable
     /// two answering members; returns it and how long that took, or null after the timeout.</summary>
     public (EtcdMember Leader, TimeSpan After)? WaitForLeader(ulong notThis, TimeSpan timeout)
     {
-        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(2), "timeout must be in (0, 2 min]");
+        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(2),
+            "timeout must be in (0, 2 min]", nameof(timeout));
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < timeout)
         {
@@ -195,9 +198,13 @@ public sealed class EtcdCluster : IDisposable
     }
 
     /// <summary>The client URL of a member by name (etcd1…), as the registry names it.</summary>
-    public string EndpointOf(string memberName) =>
-        Members().FirstOrDefault(m => m.Name == Guard.NotEmpty(memberName))?.Endpoint
-        ?? throw new ArgumentException($"no etcd member '{memberName}'", nameof(memberName));
+    public string EndpointOf(string memberName)
+    {
+        // Validated before asking the cluster, so that a bad name is refused even when no member answers.
+        Guard.NotEmpty(memberName);
+        return Members().FirstOrDefault(m => m.Name == memberName)?.Endpoint
+            ?? throw new ArgumentException($"no etcd member '{memberName}'", nameof(memberName));
+    }
 
     public void Dispose() => _http.Dispose();
 

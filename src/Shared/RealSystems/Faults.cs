@@ -23,7 +23,8 @@ public static class Faults
     public static PausedMember Pause(string service, string member, TimeSpan? maxPause = null)
     {
         var max = maxPause ?? TimeSpan.FromSeconds(30);
-        Guard.That(max > TimeSpan.Zero && max <= TimeSpan.FromMinutes(2), "maxPause must be in (0, 2 min]");
+        Guard.That(max > TimeSpan.Zero && max <= TimeSpan.FromMinutes(2),
+            "maxPause must be in (0, 2 min]", nameof(maxPause));
         var target = Services.Running(service, member);
         int pid = RunningPid(target);
         var listed = WithChildren(pid);
@@ -100,7 +101,8 @@ public static class Faults
     /// polled every 50 ms instead of running the registry's check (a shell script: a second on a loaded machine).</param>
     public static void Restart(string service, TimeSpan timeout, Func<string?>? check = null)
     {
-        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(5), "timeout must be in (0, 5 min]");
+        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(5),
+            "timeout must be in (0, 5 min]", nameof(timeout));
         Interlocked.Increment(ref _faults);
         Services.Start(service);
         if (check is null)
@@ -160,7 +162,8 @@ public static class Faults
     public static FaultExperiment Experiment(string service, TimeSpan? wait = null, Func<string?>? check = null)
     {
         var limit = wait ?? TimeSpan.FromSeconds(60);
-        Guard.That(limit > TimeSpan.Zero && limit <= TimeSpan.FromMinutes(5), "wait must be in (0, 5 min]");
+        Guard.That(limit > TimeSpan.Zero && limit <= TimeSpan.FromMinutes(5),
+            "wait must be in (0, 5 min]", nameof(wait));
         var members = Services.Layout(service);
         Guard.That(members.Count > 0, $"service {service} has no members");
         string path = Path.Combine(Path.GetTempPath(), $"sdn-fault-{Environment.UserName}-{service}-{members[0].Port}.lock");
@@ -312,7 +315,8 @@ public sealed class FaultExperiment : IDisposable
     {
         Guard.NotNull(check);
         var limit = timeout ?? TimeSpan.FromSeconds(30);
-        Guard.That(limit > TimeSpan.Zero && limit <= TimeSpan.FromMinutes(5), "timeout must be in (0, 5 min]");
+        Guard.That(limit > TimeSpan.Zero && limit <= TimeSpan.FromMinutes(5),
+            "timeout must be in (0, 5 min]", nameof(timeout));
         var watch = Stopwatch.StartNew();
         string? why;
         while ((why = check()) is not null && watch.Elapsed < limit) Thread.Sleep(20);

@@ -78,7 +78,8 @@ public sealed class RedisSentinelSet
     public (string Primary, TimeSpan After)? WaitForFailover(string oldPrimary, TimeSpan timeout)
     {
         Guard.NotEmpty(oldPrimary);
-        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(2), "timeout must be in (0, 2 min]");
+        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(2),
+            "timeout must be in (0, 2 min]", nameof(timeout));
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < timeout)
         {

@@ -37,9 +37,11 @@ public sealed class RespClient : IDisposable
     public RespClient(string endpoint, TimeSpan timeout)
     {
         Guard.NotEmpty(endpoint);
-        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(2), "timeout must be in (0, 2 min]");
+        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(2),
+            "timeout must be in (0, 2 min]", nameof(timeout));
         int colon = endpoint.LastIndexOf(':');
-        Guard.That(colon > 0 && int.TryParse(endpoint[(colon + 1)..], out _), "endpoint must be host:port");
+        Guard.That(colon > 0 && int.TryParse(endpoint[(colon + 1)..], out _),
+            "endpoint must be host:port", nameof(endpoint));
         Endpoint = endpoint;
         _tcp = new TcpClient { NoDelay = true };
         if (!_tcp.ConnectAsync(endpoint[..colon], int.Parse(endpoint[(colon + 1)..], CultureInfo.InvariantCulture))
@@ -60,7 +62,7 @@ public sealed class RespClient : IDisposable
     /// Throws <see cref="IOException"/> when the connection is closed or the reply does not come in time.</summary>
     public RespReply Send(params object[] args)
     {
-        Guard.That(args is { Length: > 0 }, "a command needs at least its name");
+        Guard.That(args is { Length: > 0 }, "a command needs at least its name", nameof(args));
         var sb = new StringBuilder();
         sb.Append('*').Append(args.Length).Append("\r\n");
         foreach (var a in args)

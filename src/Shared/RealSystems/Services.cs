@@ -141,7 +141,8 @@ public static class Services
     public static bool WaitHealthy(string service, TimeSpan timeout)
     {
         Guard.NotEmpty(service);
-        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(5), "timeout must be in (0, 5 min]");
+        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(5),
+            "timeout must be in (0, 5 min]", nameof(timeout));
         var watch = Stopwatch.StartNew();
         while (true)
         {

@@ -47,7 +47,8 @@ public static class StandbyControl
     public static void SetSynchronousCommit(NpgsqlConnection session, string level)
     {
         Guard.NotNull(session);
-        Guard.That(level is "off" or "local" or "remote_write" or "on" or "remote_apply", $"unknown synchronous_commit level '{level}'");
+        Guard.That(level is "off" or "local" or "remote_write" or "on" or "remote_apply",
+            $"unknown synchronous_commit level '{level}'", nameof(level));
         Exec(session, $"SET synchronous_commit = {level}");
     }
 
@@ -92,7 +93,8 @@ public static class StandbyControl
     public static TimeSpan? WaitForReplay(NpgsqlConnection standby, ulong lsn, TimeSpan timeout)
     {
         Guard.NotNull(standby);
-        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(1), "timeout must be in (0, 1 min]");
+        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(1),
+            "timeout must be in (0, 1 min]", nameof(timeout));
         var watch = Stopwatch.StartNew();
         while (true)
         {
