@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 using System.Text;
 
 namespace SystemDesign.RealSystems;
@@ -44,8 +45,20 @@ public sealed class RespClient : IDisposable
             "endpoint must be host:port", nameof(endpoint));
         Endpoint = endpoint;
         _tcp = new TcpClient { NoDelay = true };
-        if (!_tcp.ConnectAsync(endpoint[..colon], int.Parse(endpoint[(colon + 1)..], CultureInfo.InvariantCulture))
-                .Wait(timeout))
+        bool connected;
+        try
+        {
+            int port = int.Parse(endpoint[(colon + 1)..], CultureInfo.InvariantCulture);
+            connected = _tcp.ConnectAsync(endpoint[..colon], port).Wait(timeout);
+        }
+        catch (AggregateException e) when (e.InnerExceptions is [var inner])
+        {
+            // Wait wraps a refused connect; callers catch what a connect throws (SocketException), not the wrapper.
+            _tcp.Dispose();
+            ExceptionDispatchInfo.Throw(inner);
+            throw;
+        }
+        if (!connected)
         {
             _tcp.Dispose();
             throw new TimeoutException($"could not connect to {endpoint} within {timeout.TotalMilliseconds:0} ms");

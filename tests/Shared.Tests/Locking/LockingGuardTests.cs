@@ -30,7 +30,8 @@ public sealed class LockingGuardTests
     private static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
     private static readonly TimeSpan Ms = TimeSpan.FromMilliseconds(1);
 
-    private static void ReachesTheServer<TException>(Action act) where TException : Exception => Assert.ThrowsAny<TException>(act);
+    private static void ReachesTheServer<TException>(Action act) where TException : Exception =>
+        Assert.ThrowsAny<TException>(act);
 
     [Fact]
     public void The_deadlock_model_refuses_sizes_outside_their_ranges_and_rows_beyond_the_table()
@@ -45,7 +46,8 @@ public sealed class LockingGuardTests
         OutOfRange("rowsTouched", () => DeadlockModel.WaitProbability(2, 11, 10));
         Assert.Equal(5, DeadlockModel.WaitProbability(2, 10, 10), 12);       // rowsTouched = tableRows is allowed
         Null("rowsTouched", () => DeadlockModel.Compare(2, null!, 10, 5, 1));
-        Invalid("rowsTouched", () => DeadlockModel.Compare(2, [], 10, 5, 1), "rowsTouched must contain at least one element.");
+        Invalid("rowsTouched", () => DeadlockModel.Compare(2, [], 10, 5, 1),
+            "rowsTouched must contain at least one element.");
         OutOfRange("transactions", () => DeadlockModel.Compare(2, [3], 10, 0, 1));
         OutOfRange("transactions", () => DeadlockModel.Compare(2, [3], 10, 1_000_001, 1));
         OutOfRange("rowsTouched", () => DeadlockModel.Compare(2, [3, 11], 10, 5, 1));
@@ -61,7 +63,8 @@ public sealed class LockingGuardTests
         Invalid("key", () => new EtcdLeaseLock(Nowhere, ""));
         const string requestTimeout = "requestTimeout must be in (0, 1 min]";
         Invalid("requestTimeout", () => new EtcdLeaseLock(Nowhere, "k", TimeSpan.Zero), requestTimeout);
-        Invalid("requestTimeout", () => new EtcdLeaseLock(Nowhere, "k", TimeSpan.FromMinutes(1) + Tick), requestTimeout);
+        var minute = TimeSpan.FromMinutes(1);
+        Invalid("requestTimeout", () => new EtcdLeaseLock(Nowhere, "k", minute + Tick), requestTimeout);
         new EtcdLeaseLock(Nowhere, "k", Tick).Dispose();
         using (var longest = new EtcdLeaseLock(Nowhere + "/", "k", TimeSpan.FromMinutes(1)))
             Assert.Equal((Nowhere, "k"), (longest.Endpoint, longest.Key));
@@ -97,7 +100,8 @@ public sealed class LockingGuardTests
         Invalid("poll", () => lk.PausedHolder("d", 1, second + Tick, second), pollRange);
         Invalid("timeout", () => lk.PausedHolder("d", 1, poll, TimeSpan.Zero), timeoutRange);
         Invalid("timeout", () => lk.PausedHolder("d", 1, poll, TimeSpan.FromMinutes(1) + Tick), timeoutRange);
-        ReachesTheServer<HttpRequestException>(() => lk.PausedHolder("d", 1, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(1)));
+        var minute = TimeSpan.FromMinutes(1);
+        ReachesTheServer<HttpRequestException>(() => lk.PausedHolder("d", 1, TimeSpan.FromMilliseconds(5), minute));
         ReachesTheServer<HttpRequestException>(() => lk.PausedHolder("d", 1, second, Tick));
     }
 
@@ -230,7 +234,8 @@ public sealed class LockingGuardTests
         Invalid("key", () => s.Release("", "t", 0));
         Assert.True(s.TryAcquire("k", "t", double.Epsilon, 0));
 
-        PausedHolderRun Run(double ttlMs = 100, double pauseMs = 0, double work = 1, double retryMs = 1, double bHoldMs = 5) =>
+        PausedHolderRun Run(double ttlMs = 100, double pauseMs = 0, double work = 1, double retryMs = 1,
+            double bHoldMs = 5) =>
             PausedHolder.Run(ttlMs, pauseMs, true, workBeforePauseMs: work, retryMs: retryMs, bHoldMs: bHoldMs);
         OutOfRange("ttlMs", () => Run(ttlMs: 0.99));
         OutOfRange("ttlMs", () => Run(ttlMs: 1e9 + 1));
