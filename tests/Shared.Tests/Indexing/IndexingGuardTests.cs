@@ -450,6 +450,9 @@ public sealed class IndexingGuardTests
         Null("connection", () => PostgresIndexLab.SelectivitySweep(null!, [1]));
         Null("thresholds", () => PostgresIndexLab.SelectivitySweep(pg, null!));
         Invalid("thresholds", () => PostgresIndexLab.SelectivitySweep(pg, []));
+        OutOfRange("t", () => PostgresIndexLab.SelectivitySweep(pg, [1, 0]));
+        OutOfRange("t", () => PostgresIndexLab.SelectivitySweep(pg, [IndexLabData.ARange + 1]));
+        ReachesTheDatabase(() => PostgresIndexLab.SelectivitySweep(pg, [1, IndexLabData.ARange]));
         Null("connection", () => PostgresIndexLab.CoveringIndex(null!, 100, 1));
         OutOfRange("rows", () => PostgresIndexLab.CoveringIndex(pg, 99, 1));
         OutOfRange("rows", () => PostgresIndexLab.CoveringIndex(pg, 1_000_001, 1));
