@@ -24,20 +24,29 @@ public class Stub : DispatchProxy
 }
 
 /// <summary>
-/// A loopback socket that answers every RESP command with "+fake-id": enough for <see cref="RedisNode"/> and
-/// <see cref="RedisSlotCluster"/> to connect, so that their instance methods' guards can be tested without Redis.
+/// A loopback socket that speaks enough RESP for <see cref="RedisNode"/> and <see cref="RedisSlotCluster"/>: each
+/// command is logged (arguments joined by spaces) and answered with the raw reply <c>reply</c> returns for it
+/// ("+fake-id" by default); a null reply closes the connection. A declared length that is not the argument's
+/// UTF-8 byte count is answered with an error, so a reply also proves the request was well framed.
 /// </summary>
 public sealed class FakeRedis : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly Func<string[], string?> _reply;
 
-    public FakeRedis()
+    public FakeRedis(Func<string[], string?>? reply = null, System.Collections.Concurrent.ConcurrentQueue<string>? log = null)
     {
+        _reply = reply ?? (_ => "+fake-id\r\n");
+        Log = log ?? new();
         _listener.Start();
         _ = Task.Run(AcceptAll);
     }
 
-    public string Endpoint => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+    public string Endpoint => $"127.0.0.1:{Port}";
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public System.Collections.Concurrent.ConcurrentQueue<string> Log { get; }
 
     private async Task AcceptAll()
     {
@@ -55,7 +64,7 @@ public sealed class FakeRedis : IDisposable
         }
     }
 
-    private static void Serve(TcpClient client)
+    private void Serve(TcpClient client)
     {
         using (client)
         {
@@ -66,8 +75,18 @@ public sealed class FakeRedis : IDisposable
                 for (string? line; (line = reader.ReadLine()) is not null;)
                 {
                     if (!line.StartsWith('*')) continue;
-                    for (int i = 0; i < 2 * int.Parse(line[1..]); i++) reader.ReadLine(); // $length, then the bytes
-                    stream.Write("+fake-id\r\n"u8);
+                    var args = new string[int.Parse(line[1..])];
+                    bool framed = true;
+                    for (int i = 0; i < args.Length; i++)
+                    {
+                        int declared = int.Parse(reader.ReadLine()![1..]);
+                        args[i] = reader.ReadLine()!;
+                        framed &= declared == Encoding.UTF8.GetByteCount(args[i]);
+                    }
+                    Log.Enqueue(string.Join(' ', args));
+                    string? reply = framed ? _reply(args) : "-ERR bad length\r\n";
+                    if (reply is null) return;
+                    stream.Write(Encoding.UTF8.GetBytes(reply));
                 }
             }
             catch (IOException)
