@@ -53,12 +53,13 @@ public sealed class RespClientTests
         Assert.Equal("ECHO é v |ERR|INT|BULK", string.Join('|', fake.Log.Take(4)));
     }
 
-    private static Func<string[], string?> ClusterNode(string id, int port, ConcurrentQueue<string>? getKeys = null) => args =>
+    private static Func<string[], string?> ClusterNode(string id, int port, ConcurrentQueue<string>? getKeys = null,
+        int upperPort = 0, string get = "$-1\r\n") => args =>
         string.Join(' ', args) switch
         {
             "CLUSTER MYID" => $"+{id}\r\n",
             // Out of order on purpose: Ranges sorts them.
-            "CLUSTER SLOTS" => "*2\r\n" + $"*3\r\n:8192\r\n:16383\r\n*2\r\n{Bulk("127.0.0.1")}:{port}\r\n"
+            "CLUSTER SLOTS" => "*2\r\n" + $"*3\r\n:8192\r\n:16383\r\n*2\r\n{Bulk("127.0.0.1")}:{(upperPort == 0 ? port : upperPort)}\r\n"
                                         + $"*3\r\n:0\r\n:8191\r\n*2\r\n{Bulk("127.0.0.1")}:{port}\r\n",
             "DBSIZE" => ":7\r\n",
             "SCAN 0 MATCH p* COUNT 1000" => "*2\r\n" + Bulk("5") + "*2\r\n" + Bulk("k1") + Bulk("k2"),
@@ -68,8 +69,8 @@ public sealed class RespClientTests
             "GET moved" => "-MOVED 5 10.0.0.1:7001\r\n",
             "GET ask" => "-ASK 5 10.0.0.2:7002\r\n",
             "GET bad" => "-WRONGTYPE not a string\r\n",
-            "CLUSTER GETKEYSINSLOT 5 2" => getKeys is not null && getKeys.TryDequeue(out var keys) ? keys : "*0\r\n",
-            _ when args[0] == "GET" => "$-1\r\n",
+            _ when args is ["CLUSTER", "GETKEYSINSLOT", ..] => getKeys is not null && getKeys.TryDequeue(out var keys) ? keys : "*0\r\n",
+            _ when args[0] == "GET" => get,
             _ => "+OK\r\n",
         };
 
@@ -137,5 +138,48 @@ public sealed class RespClientTests
             Assert.Equal(new[] { "CLUSTER SETSLOT 5 NODE n2", "CLUSTER SETSLOT 5 NODE n2" }, log);
             Assert.Equal(new[] { one.Endpoint, two.Endpoint }, cluster.Endpoints);
         }
+    }
+
+    [Fact]
+    public void A_live_migration_run_records_each_probe_beside_the_model_and_counts_its_batches()
+    {
+        int slot = HashSlots.Slot("t");
+        var batches = new ConcurrentQueue<string>(["*2\r\n" + Bulk("{t}:0") + Bulk("{t}:1"), "*1\r\n" + Bulk("{t}:2")]);
+        FakeRedis? low = null, high = null;
+        low = new FakeRedis(args => ClusterNode("n1", low!.Port, batches, high!.Port)(args));
+        high = new FakeRedis(args => ClusterNode("n2", low.Port, batches, high!.Port, $"-MOVED {slot} {low.Endpoint}\r\n")(args));
+        using (low)
+        using (high)
+        using (var cluster = new RedisSlotCluster($"{low.Endpoint},{high.Endpoint}"))
+        {
+            var table = cluster.Table();
+            string source = table.OwnerOfSlot(slot), target = table.Nodes.Single(n => n != source);
+            Assert.Equal(slot < 8192 ? low.Endpoint : high.Endpoint, source);
+            var model = new SlotMigration(table, slot, target, ["{t}:0", "{t}:1", "{t}:2"]);
+            var run = cluster.Migrate(model, 2);
+            Assert.Equal(("{t}:0", "{t}:2", 2, source), (run.MovedFirst, run.MovedLater, run.Batches, run.OwnerAfter));
+            Assert.Equal(MigrationPhase.Done, model.Phase);
+            Assert.Equal(16, run.Probes.Count);   // 2 steps × 2 keys × 2 nodes × with and without ASKING
+            var moved = new SlotReply(SlotReplyKind.Moved, low.Endpoint);
+            foreach (var step in new[] { MigrationRun.Halfway, MigrationRun.After })
+                foreach (var key in new[] { "{t}:0", "{t}:2" })
+                    foreach (bool asking in new[] { false, true })
+                    {
+                        Assert.Equal(SlotReply.Served, run.Observed(step, low.Endpoint, key, asking));
+                        Assert.Equal(moved, run.Observed(step, high.Endpoint, key, asking));
+                    }
+            var probe = run.Probes.First(p => p.Step == MigrationRun.After && p.Node == target && !p.Asking);
+            Assert.Equal(SlotReply.Served, probe.Predicted);   // after NODE the target serves the slot
+            Assert.Equal(probe.Observed == SlotReply.Served, probe.Agrees);
+        }
+    }
+
+    [Fact]
+    public void Cluster_health_reads_as_one_sentence()
+    {
+        Assert.Equal("cluster_state ok on every node, 16,384 slots assigned, 3 masters, 6 known nodes, slot tables identical on every node",
+            new ClusterHealth(true, 16384, 3, 6, true).ToString());
+        Assert.Equal("cluster_state NOT ok on every node, 0 slots assigned, 0 masters, 1 known nodes, slot tables DIFFERENT on every node",
+            new ClusterHealth(false, 0, 0, 1, false).ToString());
     }
 }
