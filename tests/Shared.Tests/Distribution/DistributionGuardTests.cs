@@ -39,7 +39,8 @@ public sealed class FakeRedis : IDisposable
         _reply = reply ?? (_ => "+fake-id\r\n");
         Log = log ?? new();
         _listener.Start();
-        _ = Task.Run(AcceptAll);
+        // Dedicated threads: blocking reads on pool threads wait for the pool to grow while other tests run.
+        new Thread(AcceptAll) { IsBackground = true }.Start();
     }
 
     public string Endpoint => $"127.0.0.1:{Port}";
@@ -48,14 +49,14 @@ public sealed class FakeRedis : IDisposable
 
     public System.Collections.Concurrent.ConcurrentQueue<string> Log { get; }
 
-    private async Task AcceptAll()
+    private void AcceptAll()
     {
         try
         {
             while (true)
             {
-                var client = await _listener.AcceptTcpClientAsync();
-                _ = Task.Run(() => Serve(client));
+                var client = _listener.AcceptTcpClient();
+                new Thread(() => Serve(client)) { IsBackground = true }.Start();
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)

@@ -182,4 +182,27 @@ public sealed class RespClientTests
         Assert.Equal("cluster_state NOT ok on every node, 0 slots assigned, 0 masters, 1 known nodes, slot tables DIFFERENT on every node",
             new ClusterHealth(false, 0, 0, 1, false).ToString());
     }
+
+    [Fact]
+    public void Restore_clears_the_migration_state_and_pulls_stray_keys_back_to_the_owner()
+    {
+        var log = new ConcurrentQueue<string>();
+        var strays = new ConcurrentQueue<string>(["*1\r\n" + Bulk("{x}:0")]);
+        FakeRedis? low = null, high = null;
+        low = new FakeRedis(args => ClusterNode("n1", low!.Port, null, high!.Port)(args), log);
+        high = new FakeRedis(args => ClusterNode("n2", low.Port, strays, high!.Port)(args), log);
+        using (low)
+        using (high)
+        using (var cluster = new RedisSlotCluster($"{low.Endpoint},{high.Endpoint}"))
+        {
+            log.Clear();
+            cluster.Restore(5, low.Endpoint);   // slot 5 is low's in the scripted table
+            Assert.Equal(new[]
+            {
+                "CLUSTER SETSLOT 5 STABLE", "CLUSTER SETSLOT 5 STABLE", "CLUSTER SLOTS",
+                "CLUSTER GETKEYSINSLOT 5 100", $"MIGRATE 127.0.0.1 {low.Port}  0 5000 KEYS {{x}}:0", "CLUSTER GETKEYSINSLOT 5 100",
+                "CLUSTER SLOTS",
+            }, log);
+        }
+    }
 }
