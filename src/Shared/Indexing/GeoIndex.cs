@@ -130,7 +130,9 @@ public sealed class GeoIndex
                 for (long j = 0; j < cols; j++)
                 {
                     double cLat = Math.Clamp(firstLat + i * cellLat, -90, 90), cLon = firstLon + j * cellLon;
+                    // The box may cross the antimeridian on either side: wrap the cell centre back onto the globe.
                     if (cLon >= 180) cLon -= 360;
+                    else if (cLon < -180) cLon += 360;
                     cells.Add(Geohash.Encode(cLat, cLon, p));
                 }
             return (p, cells.ToArray());

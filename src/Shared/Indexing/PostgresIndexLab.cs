@@ -159,13 +159,13 @@ public static class PostgresIndexLab
     {
         Guard.NotNull(connection);
         Guard.NotEmpty(thresholds);
+        foreach (int t in thresholds) Guard.InRange(t, 1, IndexLabData.ARange); // all of them, before the server is asked
         long total = Scalar<long>(connection, "SELECT count(*) FROM nb04_users");
         using var tx = connection.BeginTransaction();
         Execute(connection, "CREATE INDEX nb04_users_a ON nb04_users (a)", tx);
         var points = new List<SelectivityPoint>();
         foreach (int t in thresholds)
         {
-            Guard.InRange(t, 1, IndexLabData.ARange);
             var plan = QueryPlans.ExplainPostgres(connection, $"SELECT * FROM nb04_users WHERE a < {t}", transaction: tx);
             long rows = Scalar<long>(connection, $"SELECT count(*) FROM nb04_users WHERE a < {t}", tx);
             points.Add(new SelectivityPoint((double)rows / total, rows, plan.Walk().First(n => QueryPlans.TableAccessNodes.Contains(n.NodeType)).PlanRows, plan.Access));
