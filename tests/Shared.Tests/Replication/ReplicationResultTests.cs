@@ -1,0 +1,121 @@
+using SystemDesign.Replication;
+
+namespace SystemDesign.Tests.Replication;
+
+/// <summary>
+/// Exact values of the derived figures of the Replication area's options and result records, on inputs small
+/// enough to work out by hand: both sides of each window's edges, zero denominators, the queue model's formulas.
+/// </summary>
+public sealed class ReplicationResultTests
+{
+    [Fact]
+    public void Feed_counts_divide_by_posts_and_reads_and_are_zero_without_them()
+    {
+        var c = new FeedCounts(Posts: 4, Reads: 5, TimelineWrites: 10, Fetches: 15, ItemsRead: 0);
+        Assert.Equal(2.5, c.WritesPerPost);
+        Assert.Equal(3, c.FetchesPerRead);
+        Assert.Equal(2 * 10 + 3 * 15, c.Cost(2, 3));
+        Assert.Equal(0, new FeedCounts(0, 0, 10, 15, 0).WritesPerPost);
+        Assert.Equal(0, new FeedCounts(0, 0, 10, 15, 0).FetchesPerRead);
+    }
+
+    [Fact]
+    public void The_feed_simulator_exposes_its_settings_and_candidate_thresholds()
+    {
+        var graph = new FollowerGraph([[1, 2], [0], []]);                      // follower counts 2, 1, 0
+        var sim = new FeedSimulator(graph, 0, 3, 7);
+        Assert.True(sim.PureFanoutOnRead);
+        Assert.False(new FeedSimulator(graph, 1).PureFanoutOnRead);
+        Assert.Equal((3, 7), (sim.FeedSize, sim.TimelineCap));
+        Assert.Equal(FeedSimulator.Hash(new long[] { 1, 2 }), FeedSimulator.Hash(new long[] { 1, 2 }));
+        Assert.NotEqual(FeedSimulator.Hash(new long[] { 1, 2 }), FeedSimulator.Hash(new long[] { 2, 1 }));
+        var model = new FanoutCostModel(graph, []);
+        Assert.Equal(new[] { 0, 1, 2, 3, int.MaxValue }, model.CandidateThresholds());
+    }
+
+    [Fact]
+    public void Bursts_and_spikes_apply_from_their_start_up_to_but_not_at_their_end()
+    {
+        var o = new ReplicationOptions
+        {
+            WriteRate = 100,
+            Bursts = [new Burst(1, 2, 50)],
+            DelaySpikes = [new DelaySpike(4, 1, 0.5)],
+        };
+        Assert.Equal(3, o.Bursts[0].End);
+        Assert.Equal(100, o.RateAt(0.999));
+        Assert.Equal(50, o.RateAt(1));
+        Assert.Equal(50, o.RateAt(2.999));
+        Assert.Equal(100, o.RateAt(3));
+        Assert.Equal(5, o.DelaySpikes[0].End);
+        Assert.Equal(0, o.SpikeAt(3.999));
+        Assert.Equal(0.5, o.SpikeAt(4));
+        Assert.Equal(0.5, o.SpikeAt(4.999));
+        Assert.Equal(0, o.SpikeAt(5));
+    }
+
+    [Fact]
+    public void The_link_carries_a_tcp_window_per_round_trip_capped_by_its_rate()
+    {
+        var o = new ReplicationOptions { NetworkDelay = 0.05, Jitter = 0.05, WalBytesPerRecord = 100, LinkRate = 1e6 };
+        Assert.Equal(1e6, o.LinkCapacityAt(0));                                 // no window: the link rate
+        var w = o with { TcpWindowBytes = 20_000 };
+        // rtt = 2 × (0.05 + 0.05) = 0.2 s: 20,000 B / (0.2 s × 100 B) = 1000 records/s.
+        Assert.Equal(1000, w.LinkCapacityAt(0), 9);
+        var spiked = w with { DelaySpikes = [new DelaySpike(1, 1, 0.1)] };
+        Assert.Equal(500, spiked.LinkCapacityAt(1), 9);                         // rtt 0.4 s during the spike
+        Assert.Equal(400, (w with { LinkRate = 400 }).LinkCapacityAt(0));
+        var instant = new ReplicationOptions { NetworkDelay = 0, TcpWindowBytes = 1, LinkRate = 7 };
+        Assert.Equal(7, instant.LinkCapacityAt(0));                             // zero round trip: no window cap
+    }
+
+    [Fact]
+    public void Trace_positions_count_the_records_that_reached_each_stage()
+    {
+        var t = ReplicationSimulator.Run(new ReplicationOptions { WriteRate = 10, Duration = 1 });
+        double received = t.Received[0], flushed = t.Flushed[0];
+        Assert.Equal(0, t.WriteLsn(Math.BitDecrement(received)));
+        Assert.True(t.WriteLsn(received) >= 1);
+        Assert.Equal(0, t.FlushLsn(Math.BitDecrement(flushed)));
+        Assert.True(t.FlushLsn(flushed) >= 1);
+        Assert.Equal(t.Count, t.FlushLsn(double.MaxValue));
+        Assert.Equal(t.Count, t.WriteLsn(double.MaxValue));
+        Assert.Equal(0.75, new MonotonicReadsOutcome(ReplicaRouting.Random, 4, 3, 0).BackwardsRate);
+    }
+
+    [Fact]
+    public void A_standby_burst_run_models_its_backlog_and_drain_from_the_calibrated_replay_rate()
+    {
+        // μ = 1000 B in 0.5 s = 2000 B/s; λ = 1000 B/s; a 4000 B backlog built over 100 ms.
+        var run = new StandbyBurstRun(100, 4000, 0, 1000, [new Calibration(1000, 500)], 5, 0,
+            [new BacklogSample(50, 1000, 250, true), new BacklogSample(150, 2000, 0, false)]);
+        Assert.Equal(2000, run.ReplayRate);
+        Assert.Equal(0.5, run.Utilisation);
+        Assert.Equal(4000, run.PredictedDrainMs, 9);                            // B / (μ − λ)
+        Assert.Equal(2000, run.DrainWithoutWritesMs, 9);                        // B / μ
+        Assert.Equal(0, run.ModelBacklogBytes(-10));
+        Assert.Equal(2000, run.ModelBacklogBytes(50), 9);
+        Assert.Equal(4000, run.ModelBacklogBytes(100), 9);
+        Assert.Equal(3000, run.ModelBacklogBytes(1100), 9);                     // falling at μ − λ = 1000 B/s
+        Assert.Equal(0, run.ModelBacklogBytes(100_000));
+        Assert.Equal(0.75, run.ReceivedShareAtResume, 12);
+        Assert.Equal(0, (run with { Samples = [new BacklogSample(50, 0, 0, true)] }).ReceivedShareAtResume);
+        Assert.Equal(double.PositiveInfinity, (run with { WriteRate = 2000 }).PredictedDrainMs);
+
+        // μ from 1000 B/s to 4000 B/s, widened by two polls of 5 ms each side.
+        var band = (run with { Calibrations = [new Calibration(1000, 1000), new Calibration(4000, 1000)] })
+            .PredictedDrainBandMs;
+        Assert.Equal(4000.0 / 3000 * 1000 - 10, band.Low, 9);
+        Assert.Equal(double.PositiveInfinity, band.High);                       // λ = μ at the slowest
+    }
+
+    [Fact]
+    public void Standby_read_your_writes_summarises_its_waits_and_is_zero_without_any()
+    {
+        var r = new ReadYourWritesOnStandby(2, 1, 0, [TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(6)], 0);
+        Assert.Equal(4, r.MeanWaitMs, 9);
+        Assert.Equal(6, r.MaxWaitMs, 9);
+        Assert.Equal(0, (r with { Waits = [] }).MeanWaitMs);
+        Assert.Equal(0, (r with { Waits = [] }).MaxWaitMs);
+    }
+}
