@@ -118,4 +118,66 @@ public sealed class ReplicationResultTests
         Assert.Equal(0, (r with { Waits = [] }).MeanWaitMs);
         Assert.Equal(0, (r with { Waits = [] }).MaxWaitMs);
     }
+    [Fact]
+    public void Lag_theory_gives_the_window_sync_relaxation_and_batch_means_values()
+    {
+        Assert.Equal(Math.Sqrt(1000 * 2.0) / (1500 * 2), LagTheory.StalenessSlopeStdErr(1500, 1000, 2), 12);
+        Assert.Equal(3200, LagTheory.WindowCapRecords(65_536, 0.04, 512), 9);   // 64 KiB per 40 ms of 512 B
+        Assert.Equal(800, LagTheory.WindowBacklogSlope(4000, 65_536, 0.04, 512), 9);
+        Assert.Equal(0, LagTheory.WindowBacklogSlope(3000, 65_536, 0.04, 512));  // under the cap: no growth
+        Assert.Equal(250, LagTheory.SyncCommitSessionRate(0.004), 9);
+        Assert.Equal(0.004, LagTheory.RelaxationTime(250, 1000), 12);           // 1 / (1000 × (1 − √0.25)²)
+        // Two batches of 10: means 4.5 and 14.5, sample variance 50, standard error √(50 / 2) = 5; a 21st
+        // value falls outside both batches.
+        var values = Enumerable.Range(0, 21).Select(i => i == 20 ? 1000.0 : i).ToArray();
+        Assert.Equal(5, LagTheory.BatchMeansStdErr(values, 2), 12);
+    }
+
+    [Fact]
+    public void The_fanout_cost_model_predicts_writes_and_fetches_per_threshold()
+    {
+        var graph = new FollowerGraph([[1, 2], [0], []]);                      // follower counts 2, 1, 0
+        FeedEvent E(FeedEventKind k, int user) => new(0, k, user);
+        var events = new[]
+        {
+            E(FeedEventKind.Post, 0), E(FeedEventKind.Post, 1), E(FeedEventKind.Post, 1),
+            E(FeedEventKind.Read, 0), E(FeedEventKind.Read, 1), E(FeedEventKind.Read, 1), E(FeedEventKind.Read, 1),
+            E(FeedEventKind.Read, 2), E(FeedEventKind.Read, 2),
+        };
+        var model = new FanoutCostModel(graph, events);
+        Assert.Equal((3, 6), (model.Posts, model.Reads));
+        // Reads of each author's followers: 0 ← 1 and 2 (3 + 2), 1 ← 0 (1), 2 ← nobody.
+        Assert.Equal(new FeedCounts(3, 6, 0, 6, 0), model.Predict(0));
+        Assert.Equal(new FeedCounts(3, 6, 0, 12, 0), model.Predict(1));
+        Assert.Equal(new FeedCounts(3, 6, 2, 11, 0), model.Predict(2));
+        Assert.Equal(new FeedCounts(3, 6, 4, 6, 0), model.Predict(3));
+        Assert.Equal(13.5, model.Cost(2, writeCost: 1.25, fetchCost: 1), 12);
+        Assert.Equal((0, 6.0), model.Best());
+        Assert.Equal((0, 18.0), model.Best(writeCost: 2, fetchCost: 3));         // pulling 6 × 3 beats any push
+        // Reads × fetch + per author the cheaper of pushing (posts × followers) and pulling (follower reads).
+        Assert.Equal(6 + 2 + 1 + 0, model.PerAuthorOptimum(), 12);
+        Assert.Equal(18 + 4 + 3 + 0, model.PerAuthorOptimum(2, 3), 12);
+    }
+
+    [Fact]
+    public void A_feed_workload_gives_post_rates_break_even_and_expected_costs_in_closed_form()
+    {
+        var w = new FeedWorkload();                                             // 2 reads, 0.1 posts a day, √
+        Assert.Equal(0.2, w.PostRate(3), 12);
+        Assert.Equal(399, w.BreakEvenFollowers(), 9);                           // (2 / 0.1)² − 1
+        Assert.Equal(99, w.BreakEvenFollowers(writeCost: 2), 9);
+        Assert.Equal(99, w.BreakEvenFollowers(fetchCost: 0.5), 9);
+        var graph = new FollowerGraph([[1, 2], [0], []]);
+        // Threshold 0: every read pulls each followee: 2 reads × 1 followee for each of the 3 users.
+        var (mean0, sd0) = w.ExpectedCost(graph, 0);
+        Assert.Equal(6, mean0, 12);
+        Assert.Equal(Math.Sqrt(6), sd0, 12);
+        // Threshold 2: author 1 pushes 0.1·√2 posts to 1 follower; reads fetch the home timeline plus
+        // celebrity 0 for users 1 and 2: 2 × (1 + 2 + 2) fetches, variance 2 × (1 + 4 + 4).
+        var (mean2, sd2) = w.ExpectedCost(graph, 2);
+        Assert.Equal(0.1 * Math.Sqrt(2) + 10, mean2, 12);
+        Assert.Equal(Math.Sqrt(0.1 * Math.Sqrt(2) + 18), sd2, 12);
+        var (mean2c, _) = w.ExpectedCost(graph, 2, writeCost: 3, fetchCost: 2);
+        Assert.Equal(3 * 0.1 * Math.Sqrt(2) + 20, mean2c, 12);
+    }
 }
