@@ -59,12 +59,19 @@ public sealed class TransactionsGuardTests
         Null("snapshot", () => store.VisibleVersion((Snapshot)null!, 1));
         Null("tx", () => store.VisibleVersion((MvccTransaction)null!, 1));
         Null("tx", () => store.Read(null!, 1));
+        Null("tx", () => store.Scan(null!, 1, 2));
+        Null("tx", () => store.Insert(null!, 1, 1));
+        Null("tx", () => store.Update(null!, 1, 1));
+        Null("tx", () => store.Add(null!, 1, 1));
+        Null("tx", () => store.Delete(null!, 1));
         Null("tx", () => store.Commit(null!));
         Null("tx", () => store.Rollback(null!));
         Invalid("tx", () => store.Commit(new MvccStore().Begin()), "T1 belongs to another store.");
         store.Commit(tx);
         Invalid("tx", () => store.Commit(tx), $"T{tx.Id} already ended (Committed).");
         Invalid("tx", () => store.Rollback(tx), $"T{tx.Id} already ended (Committed).");
+        Invalid("tx", () => store.Insert(tx, 1, 1), $"T{tx.Id} already ended (Committed).");
+        Invalid("tx", () => store.Update(tx, 1, 1), $"T{tx.Id} already ended (Committed).");
 
         OutOfRange("freezeMinAge", () => store.Vacuum(-1));
         OutOfRange("freezeMinAge", () => store.Vacuum(1_000_000_001));
@@ -299,6 +306,12 @@ public sealed class TransactionsGuardTests
         Invalid("to", () => PostgresBank.TransferPessimistic(c, 2, 2, 1), "from and to must differ.");
         OutOfRange("amount", () => PostgresBank.TransferPessimistic(c, 1, 2, 0));
         ReachesTheServer(() => PostgresBank.TransferPessimistic(c, 1, 2, 1));
+        Null("c", () => PostgresBank.TransferIdempotent(null!, Guid.Empty, 1, 2, 1));
+        OutOfRange("from", () => PostgresBank.TransferIdempotent(c, Guid.Empty, 0, 2, 1));
+        OutOfRange("to", () => PostgresBank.TransferIdempotent(c, Guid.Empty, 1, 0, 1));
+        Invalid("to", () => PostgresBank.TransferIdempotent(c, Guid.Empty, 1, 1, 1), "from and to must differ.");
+        OutOfRange("amount", () => PostgresBank.TransferIdempotent(c, Guid.Empty, 1, 2, 0));
+        ReachesTheServer(() => PostgresBank.TransferIdempotent(c, Guid.Empty, 1, 2, 1));
         Null("c", () => PostgresBank.TransferOptimistic(null!, 1, 2, 1));
         OutOfRange("from", () => PostgresBank.TransferOptimistic(c, 0, 2, 1));
         OutOfRange("maxRetries", () => PostgresBank.TransferOptimistic(c, 1, 2, 1, -1));
