@@ -180,4 +180,88 @@ public sealed class ReplicationResultTests
         var (mean2c, _) = w.ExpectedCost(graph, 2, writeCost: 3, fetchCost: 2);
         Assert.Equal(3 * 0.1 * Math.Sqrt(2) + 20, mean2c, 12);
     }
+    // Two records a second apart: received after 0.2 s, flushed after 0.3 s, replayed after 0.5 s; 0.1 s links.
+    private static ReplicationTrace TwoRecords() => new(new ReplicationOptions { NetworkDelay = 0.1 },
+        [1.0, 2.0], [1.0, 2.0], [1.2, 2.2], [1.3, 2.3], [1.5, 2.5], []);
+
+    [Fact]
+    public void A_trace_gives_lags_positions_staleness_and_idle_instants_per_record()
+    {
+        var t = TwoRecords();
+        Assert.Equal(0.3, t.WriteLag(0), 12);                                  // 1.2 + 0.1 − 1.0
+        Assert.Equal(0.4, t.FlushLag(0), 12);
+        Assert.Equal(0.6, t.ReplayLag(0), 12);
+        Assert.Equal(0.5, t.VisibilityLag(1), 12);
+        Assert.False(t.ReplicaSees(0, Math.BitDecrement(1.5)));
+        Assert.True(t.ReplicaSees(0, 1.5));
+        Assert.Equal(0, t.LagRecords(1.6));
+        Assert.Equal(1, t.LagRecords(2.0));
+        Assert.Equal(0, t.Staleness(1.6));
+        Assert.Equal(0.1, t.Staleness(2.1), 12);                               // record 1 waits since 2.0
+        Assert.Equal(0.5, t.IdleAfter(0.5));                                    // nothing flushed yet: idle now
+        Assert.Equal(1.5, t.IdleAfter(1.4));                                    // idle once record 0 is replayed
+        Assert.Equal(2.5, t.IdleAfter(2.4));
+        Assert.Equal(3, t.IdleAfter(3));
+        Assert.Equal((0, 1, 2), (t.FirstRecordAfter(1.0), t.FirstRecordAfter(1.5), t.FirstRecordAfter(2.5)));
+        Assert.Equal(new LsnSample(2.1, 2, 2, 1, 1, 1, t.Staleness(2.1)), t.Sample(2.1));
+        Assert.Equal(2, t.WriteLsn(2.2));
+        Assert.Equal(1, t.FlushLsn(2.2));
+        var samples = t.Samples(1, 2, 0.5);
+        Assert.Equal(new[] { 1.0, 1.5, 2.0 }, samples.Select(x => x.Time));
+        Assert.Equal(new[] { 0, 1, 1 }, samples.Select(x => x.Replay));
+    }
+
+    [Theory]
+    [InlineData(ReadPolicy.Replica, 0.2, 1.0, 1.2, true)]                      // replayed at 1.5
+    [InlineData(ReadPolicy.Replica, 0.5, 1.0, 1.5, false)]
+    [InlineData(ReadPolicy.PrimaryWindow, 0.2, 1.0, 1.2, false)]               // inside the 0.3 s window
+    [InlineData(ReadPolicy.PrimaryWindow, 0.3, 1.0, 1.3, true)]                // at its edge: the replica
+    [InlineData(ReadPolicy.WaitForLsn, 0, 1.0, 1.5, false)]
+    [InlineData(ReadPolicy.SyncRemoteWrite, 0, 1.3, 1.3, true)]                // received 1.2 + 0.1
+    [InlineData(ReadPolicy.SyncOn, 0, 1.4, 1.4, true)]                         // flushed 1.3 + 0.1
+    [InlineData(ReadPolicy.SyncRemoteApply, 0, 1.6, 1.6, false)]               // replayed 1.5 + 0.1
+    public void Each_read_policy_acknowledges_and_serves_at_its_own_instant(ReadPolicy policy, double think,
+        double ack, double served, bool stale)
+    {
+        var o = Assert.Single(ReadYourWrites.Evaluate(TwoRecords(), [new SessionRead(0, think)], policy, window: 0.3));
+        Assert.Equal(ack, o.Acknowledged, 12);
+        Assert.Equal(ack + think, o.IssuedAt, 12);
+        Assert.Equal(served, o.ServedAt, 12);
+        Assert.Equal(stale, o.Stale);
+        Assert.Equal(policy == ReadPolicy.PrimaryWindow && !stale, o.FromPrimary);
+        Assert.Equal(ack - 1.0, o.AddedWriteLatency, 12);
+        Assert.Equal(served - o.IssuedAt, o.AddedReadLatency, 12);
+    }
+
+    [Fact]
+    public void Read_policies_are_summarised_in_milliseconds_and_described_in_postgresql_terms()
+    {
+        var outcomes = new[]
+        {
+            new ReadOutcome(0, 1, 1, 1.5, false, false, 0, 0.5),
+            new ReadOutcome(1, 2, 2, 2, true, true, 0.6, 0),
+        };
+        var s = ReadYourWrites.Summarize("p", outcomes);
+        Assert.Equal(("p", 2, 1, 0.5, 0.5), (s.Policy, s.Reads, s.StaleReads, s.StaleRate, s.PrimaryShare));
+        Assert.Equal(300, s.MeanAddedWriteMs, 9);
+        Assert.Equal(250, s.MeanAddedReadMs, 9);
+        Assert.Equal(600 * 0.99, s.P99AddedWriteMs, 9);                        // interpolated between 0 and 600
+        Assert.Equal(500 * 0.99, s.P99AddedReadMs, 9);
+
+        Assert.Equal("async, read replica", ReadYourWrites.Describe(ReadPolicy.Replica));
+        Assert.Equal("primary for 250 ms after a write", ReadYourWrites.Describe(ReadPolicy.PrimaryWindow, 0.25));
+        Assert.Equal("replica waits for session LSN", ReadYourWrites.Describe(ReadPolicy.WaitForLsn));
+        Assert.Equal("synchronous_commit = remote_write", ReadYourWrites.Describe(ReadPolicy.SyncRemoteWrite));
+        Assert.Equal("synchronous_commit = on (flush)", ReadYourWrites.Describe(ReadPolicy.SyncOn));
+        Assert.Equal("synchronous_commit = remote_apply", ReadYourWrites.Describe(ReadPolicy.SyncRemoteApply));
+
+        // Lag 0.5 s, think times of mean 0.1 s: stale when the think time falls between the window and the lag.
+        var t = TwoRecords();
+        SessionRead[] one = [new(0, 0)];
+        double p = Math.Exp(-0.2 / 0.1) - Math.Exp(-0.5 / 0.1);
+        var (mean, se) = ReadYourWrites.ExpectedWindowStaleRate(t, one, 0.1, 0.2);
+        Assert.Equal(p, mean, 12);
+        Assert.Equal(Math.Sqrt(p * (1 - p)), se, 12);
+        Assert.Equal((0.0, 0.0), ReadYourWrites.ExpectedWindowStaleRate(t, one, 0.1, 0.5));  // window covers the lag
+    }
 }
