@@ -139,4 +139,54 @@ public sealed class TransactionsResultTests
         Assert.Equal(new HeapTuple(new Ctid(0, 2), 1, 20, 4, 0, new Ctid(0, 2), false, TupleState.Live), heap[1]);
         Assert.Equal(5u, heap[2].Xmin);
     }
+    [Fact]
+    public void The_idempotent_ledger_applies_a_transfer_that_empties_the_account_and_declines_one_more()
+    {
+        var ledger = new IdempotentLedger(2, 10);
+        Assert.Equal(new TransferReceipt(TransferOutcome.Applied, false), ledger.Transfer(null, 0, 1, 10));
+        Assert.Equal(new long[] { 0, 20 }, ledger.Balances);
+        Assert.Equal(new TransferReceipt(TransferOutcome.Declined, false), ledger.Transfer(null, 0, 1, 1));
+        Assert.Equal(new TransferReceipt(TransferOutcome.Applied, false), ledger.Transfer("k", 1, 0, 5));
+        Assert.Equal(new TransferReceipt(TransferOutcome.Applied, true), ledger.Transfer("k", 1, 0, 5));
+        Assert.Equal((2, 1, 20L), (ledger.Applied, ledger.Replayed, ledger.Total));
+        Assert.Equal(new long[] { 5, 15 }, ledger.Balances);
+
+        // No response is lost: one request per transfer, and every one applied once.
+        var r = Idempotency.SimulateRetries(50, 0, useKeys: false, seed: 3, accounts: 2, initialBalance: 1_000_000);
+        Assert.Equal((50, 50, 0), (r.Requests, r.Applied, r.Replayed));
+        Assert.Equal(r.MoneyIntended, r.MoneyMoved);
+        Assert.Equal(r.TotalBefore, r.TotalAfter);
+        Assert.Equal(2_000_000, r.TotalBefore);
+    }
+
+    [Fact]
+    public void The_simulated_matrix_lists_its_cells_in_level_then_scenario_order_with_their_codes()
+    {
+        var m = AnomalyMatrix.Simulate();
+        Assert.Equal("simulation", m.System);
+        Assert.Equal("named", AnomalyMatrix.Simulate(name: "named").System);
+        var cells = AnomalyMatrix.Compare(m, m);
+        Assert.Equal(24, cells.Count);
+        Assert.Equal(("READ UNCOMMITTED", Anomalies.DirtyRead), (cells[0].Level, cells[0].Anomaly));
+        Assert.Equal(Anomalies.All.Select(s => s.Name), cells.Take(6).Select(c => c.Anomaly));
+        Assert.Equal(("SERIALIZABLE", Anomalies.WriteSkew), (cells[^1].Level, cells[^1].Anomaly));
+        Assert.All(cells, c => Assert.True(c.Agree));
+        Assert.Equal(new MatrixRow("READ COMMITTED", "prevented", "occurs", "occurs", "occurs", "prevented", "occurs"),
+            m.Rows()[1]);
+        var codes = m.Codes([IsolationLevel.ReadCommitted, IsolationLevel.Serializable],
+            [Anomalies.Dirty, Anomalies.Lost]);
+        Assert.Equal(new[] { 0.0, 2.0 }, codes[0]);                             // prevented, occurs
+        Assert.Equal(new[] { 0.0, 1.0 }, codes[1]);                             // prevented, rolled back
+        var committedOnly = new AnomalyMatrix("rc",
+            Anomalies.All.Select(s => Anomalies.Simulate(s, IsolationLevel.ReadCommitted)));
+        Assert.Equal("READ COMMITTED", Assert.Single(committedOnly.Rows()).Level);
+        Assert.Equal(ConflictKind.ConcurrentUpdate,
+            Anomalies.KindOf("could not serialize access due to Concurrent Delete"));
+        Assert.Equal(ConflictKind.ReadWriteDependencies,
+            Anomalies.KindOf("could not serialize access due to Read/Write dependencies among transactions"));
+        var run = Anomalies.Simulate(Anomalies.AbortAtRead, IsolationLevel.Serializable);
+        Assert.False(run.Committed(1));
+        Assert.True(run.Committed(2));
+        Assert.Null(run.Value("no such variable"));
+    }
 }
