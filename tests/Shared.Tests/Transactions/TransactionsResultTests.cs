@@ -189,4 +189,18 @@ public sealed class TransactionsResultTests
         Assert.True(run.Committed(2));
         Assert.Null(run.Value("no such variable"));
     }
+    [Fact]
+    public void Update_all_twice_on_a_tiny_table_reports_pages_tuples_and_removals_per_stage()
+    {
+        // 4 rows, 2 tuples a page: updates double the heap, vacuum frees slots the next updates reuse, and
+        // only VACUUM FULL (with nothing left to remove) gives the pages back.
+        var stages = VacuumSimulation.UpdateAllTwice(4, tuplesPerPage: 2);
+        Assert.Equal(
+            new VacuumSimulation.Stage[]
+            {
+                new("load", 2, 4, 0), new("update all", 4, 8, 0), new("VACUUM", 4, 4, 4),
+                new("update all again", 4, 8, 0), new("VACUUM", 4, 4, 4), new("VACUUM FULL", 2, 4, 0),
+            },
+            stages);
+    }
 }
