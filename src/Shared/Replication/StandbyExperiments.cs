@@ -110,7 +110,8 @@ public static class StandbyExperiments
     {
         Guard.NotNull(primary);
         Guard.NotNull(standby);
-        Guard.That(hold >= TimeSpan.FromMilliseconds(50) && hold <= TimeSpan.FromSeconds(5), "hold must be in [50 ms, 5 s]");
+        Guard.That(hold >= TimeSpan.FromMilliseconds(50) && hold <= TimeSpan.FromSeconds(5), "hold must be in [50 ms, 5 s]",
+            nameof(hold));
         Reset(primary, standby);
         using var writer = new NpgsqlConnection(primary.ConnectionString);
         writer.Open();

@@ -54,7 +54,8 @@ public sealed class MvccStore
     public MvccStore(int tuplesPerPage = 226, uint firstXid = Xid.FirstNormal, bool dirtyReadsAtReadUncommitted = false)
     {
         TuplesPerPage = Guard.InRange(tuplesPerPage, 1, 2048);
-        Guard.That(Xid.IsNormal(firstXid), $"firstXid must be a normal XID (≥ {Xid.FirstNormal}); got {firstXid}.");
+        Guard.That(Xid.IsNormal(firstXid), $"firstXid must be a normal XID (≥ {Xid.FirstNormal}); got {firstXid}.",
+            nameof(firstXid));
         _nextXid = firstXid;
         _dirtyReads = dirtyReadsAtReadUncommitted;
         _isCommitted = IsCommitted;

@@ -85,7 +85,8 @@ public static class Xid
     /// </summary>
     public static XidLimits Limits(uint oldestDatFrozenXid, int autovacuumFreezeMaxAge = 200_000_000)
     {
-        Guard.That(IsNormal(oldestDatFrozenXid), $"oldestDatFrozenXid must be a normal XID (≥ {FirstNormal}); got {oldestDatFrozenXid}.");
+        Guard.That(IsNormal(oldestDatFrozenXid), $"oldestDatFrozenXid must be a normal XID (≥ {FirstNormal}); got {oldestDatFrozenXid}.",
+            nameof(oldestDatFrozenXid));
         Guard.InRange(autovacuumFreezeMaxAge, 100_000, 2_000_000_000);
         unchecked
         {
