@@ -394,4 +394,76 @@ public sealed class ExactValueTests
                 false),
             ap.Ops[0]);
     }
+    [Fact]
+    public void Seeded_raft_faults_show_what_each_safety_rule_prevents()
+    {
+        // Without the up-to-date check the third leader is elected missing 32 committed entries.
+        var noCheck = new RaftOptions { AppendInterval = 20, CheckLogUpToDate = false };
+        var unsafeRun = RaftExperiments.RandomFaults(noCheck, 1, 3000);
+        Assert.Equal((60, 20), (unsafeRun.CommittedEntries, unsafeRun.Grants.Count));
+        Assert.Equal(new LeaderElected(3, 4, 1008.6978918307916, 0, 0), unsafeRun.Elections[1]);
+        Assert.Equal(new LeaderElected(7, 1, 2100.2541501276446, 0, 32), unsafeRun.Elections[2]);
+        // A quorum of 2 of 5: two leaders at once, and in one term.
+        var minority = RaftExperiments.RandomFaults(new RaftOptions { Quorum = 2 }, 2, 3000);
+        Assert.Equal(2, minority.MaxLeadersInOneTerm);
+        Assert.Equal(new[] { 0, 1, 1, 1 }, minority.Elections.Select(e => e.OtherLeaders));
+        // The paused leader's writes as it wakes at 1,500 ms, the zombie one and the next scheduled one: refused.
+        var z = RaftExperiments.ZombieLeader(new RaftOptions { ClientWriteInterval = 50 }, true, 3);
+        Assert.Equal(new[]
+        {
+            new LeaderWrite(1500, 0, 1, false, true, 2), new LeaderWrite(1500, 0, 1, false, false, 2),
+        }, z.Cluster.Writes.Where(w => w.Zombie || !w.Accepted));
+        Assert.Equal(new LeaderWrite(61.53689675197792, 0, 1, true, false, 1), z.Cluster.Writes[0]);
+    }
+
+    [Fact]
+    public void A_paused_leader_believes_it_leads_until_it_wakes_and_hears_the_new_term()
+    {
+        var c = new RaftCluster(new RaftOptions(), 4);
+        c.Campaign(0);
+        c.RunUntil(500);
+        c.Pause(0, 1000);
+        c.RunUntil(1000);
+        Assert.Equal(new[] { 0, 2 }, c.BelievedLeaders());
+        Assert.Equal((RaftRole.Leader, 1L), (c.Role(0), c.Term(0)));
+        Assert.Equal((RaftRole.Leader, 2L), (c.Role(2), c.Term(2)));
+        c.RunUntil(1600);
+        Assert.Equal(new[] { 2 }, c.BelievedLeaders());
+        Assert.Equal(new LeadershipEnded(1, 0, 1500, false), Assert.Single(c.LeadershipEnds));
+        Assert.Equal((RaftRole.Follower, 2L), (c.Role(0), c.Term(0)));
+        Assert.Null(c.RunUntilLeader(1600, 5000));                            // no election while 2 leads
+        Assert.Equal(5000, c.Now);
+        c.Crash(1);
+        Assert.True(c.IsCrashed(1));
+        Assert.False(c.IsCrashed(0));
+    }
+
+    [Fact]
+    public void Seeded_partition_windows_failures_and_histories_give_their_recorded_values()
+    {
+        var o = new PartitionOptions
+        {
+            Duration = 4000, PartitionStart = 1000, PartitionEnd = 3000, OpsPerSecond = 15, ReplicationDelayMean = 0,
+            Seed = 2,
+        };
+        var ap = PartitionSimulation.Run(ReplicationMode.Ap, o);
+        Assert.Equal((328, 102, 75L, 137, 54), (ap.Ops.Count, ap.AckedIncrements, ap.FinalCounter, ap.ConcurrentMerges,
+            ap.Ops.Count(x => x.Stale)));
+        Assert.Equal(new[] { new SideWindow(0, 0, 10, 10, 6, 0), new SideWindow(250, 0, 11, 11, 7, 0) },
+            ap.Windows().Take(2));
+        var cp = PartitionSimulation.Run(ReplicationMode.CpMajority, o);
+        Assert.Equal(new[] { new SideWindow(1000, 1, 11, 0, 0, 0), new SideWindow(1250, 1, 5, 0, 0, 0) },
+            cp.Windows().Where(x => x.Side == 1).Skip(4).Take(2));
+        Assert.Equal(new SimOp(83, 4, 1, OpKind.Write, 1015.7898330434953, 1019.0251583549154, 1020.5388045088878,
+            false, -1, -1, false), cp.Ops.First(x => !x.Ok));
+        Assert.All(cp.Ops.Where(x => !x.Ok), x => Assert.Equal((-1L, -1L), (x.Version, x.Counter)));
+        Assert.Equal(new[] { "c0 W(32) [1031.15, 1036.64]", "c0 R(32) [1062.73, 1067.18]", "c2 R(32) [1063.87, 1071.3]",
+            "c0 R(32) [1084.54, 1092.53]" }, cp.RegisterHistory(1000, 1100).Select(x => x.ToString()));
+        Assert.Equal(2.0 / 3, cp.Availability(1, 900, 1100), 12);
+        Assert.Equal((0.0, 85), cp.StaleShare(0, 0, 4000));
+        // With no margin the three phases cover the whole run.
+        Assert.Equal(cp.Ops.Count, cp.Summary(0).Where(p => p.Side == "A").Sum(p => p.Requests)
+            + cp.Summary(0).Where(p => p.Side == "B").Sum(p => p.Requests));
+        Assert.True(cp.Summary(0).Sum(p => p.Requests) > cp.Summary(10).Sum(p => p.Requests));
+    }
 }
