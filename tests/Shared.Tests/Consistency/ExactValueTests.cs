@@ -142,6 +142,8 @@ public sealed class ExactValueTests
         Assert.Equal(0.24525296078096154, curve.Exact[1], 12);
         Assert.Equal(2, curve.Points);                      // 200 × 0.0045 < 10 expected: the last is left out
         Assert.Equal(1.4708604281223647, curve.WorstZ, 9);
+        // Exactly 10 expected stale reads (0.5 × 20) is enough for a point.
+        Assert.Equal(1, Quorums.ExponentialStalenessCurve(2, 1, 1, [0], 10, 20, new Random(1)).Points);
         var none = Quorums.ExponentialStalenessCurve(3, 1, 1, [500], 10, 10, new Random(1));
         Assert.Equal((0, 0.0), (none.Points, none.WorstZ));
     }
