@@ -41,7 +41,8 @@ public static class EtcdExperiments
     public static EtcdLeaderPause PauseLeader(EtcdCluster etcd, TimeSpan timeout)
     {
         Guard.NotNull(etcd);
-        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromSeconds(30), "timeout must be in (0, 30 s]");
+        Guard.That(timeout > TimeSpan.Zero && timeout <= TimeSpan.FromSeconds(30), "timeout must be in (0, 30 s]",
+            nameof(timeout));
         using var experiment = Faults.Experiment(Service, TimeSpan.FromSeconds(60), etcd.Health);
         var before = SettledLeader(etcd, TimeSpan.FromSeconds(10));
         var members = etcd.Members();
@@ -87,9 +88,9 @@ public static class EtcdExperiments
         Guard.NotEmpty(key);
         Guard.NotEmpty(oldValue);
         Guard.NotEmpty(newValue);
-        Guard.That(oldValue != newValue, "the two values must differ");
+        Guard.That(oldValue != newValue, "the two values must differ", nameof(newValue));
         Guard.That(linearizableTimeout >= TimeSpan.FromMilliseconds(50) && linearizableTimeout <= TimeSpan.FromSeconds(10),
-            "linearizableTimeout must be in [50 ms, 10 s]");
+            "linearizableTimeout must be in [50 ms, 10 s]", nameof(linearizableTimeout));
         using var experiment = Faults.Experiment(Service, TimeSpan.FromSeconds(60), etcd.Health);
         var leaderId = etcd.Statuses().First(s => s.IsLeader).MemberId;
         var members = etcd.Members();

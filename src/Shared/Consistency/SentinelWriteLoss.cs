@@ -103,7 +103,8 @@ public static class SentinelWriteLoss
         Guard.InRange(waitTimeoutMs, 1, 5000);
         Guard.InRange(maxLagSeconds, 1, 60);
         var warm = warmup ?? TimeSpan.FromMilliseconds(300);
-        Guard.That(warm > TimeSpan.Zero && warm <= TimeSpan.FromSeconds(10), "warmup must be in (0, 10 s]");
+        Guard.That(warm > TimeSpan.Zero && warm <= TimeSpan.FromSeconds(10), "warmup must be in (0, 10 s]",
+            nameof(warmup));
 
         using var experiment = Faults.Experiment(Service, TimeSpan.FromSeconds(60), set.Health);
         string old = set.Primary() ?? throw new InvalidOperationException("the Sentinels name no primary");

@@ -31,6 +31,22 @@ public sealed class EtcdExperimentsTests(Xunit.Abstractions.ITestOutputHelper lo
         Null("modelTimes", () => EtcdExperiments.ElectionWindow(null!, 500));
     }
 
+    [Fact]
+    public void A_serializable_read_is_stale_only_when_it_answered_a_value_other_than_the_committed_one()
+    {
+        var r = new EtcdIsolatedReads("etcd2", "v2", "v1", 1, false, "timeout", 400, 5, true);
+        Assert.True(r.Stale);
+        Assert.False((r with { SerializableValue = "v2" }).Stale);
+        Assert.False((r with { SerializableValue = null }).Stale);
+    }
+
+    [Fact]
+    public void A_cluster_that_does_not_answer_is_not_healthy()
+    {
+        using var nobody = new EtcdCluster(["http://127.0.0.1:9"], TimeSpan.FromMilliseconds(300));
+        Assert.False(EtcdExperiments.IsHealthy(nobody));
+    }
+
     [SkippableFact]
     public void Pausing_the_etcd_leader_elects_another_within_the_model_window_and_heals()
     {

@@ -2,8 +2,44 @@ using SystemDesign.Consistency;
 using SystemDesign.Fencing;
 using SystemDesign.RealSystems;
 using SystemDesign.Tests.RealSystems;
+using StackExchange.Redis;
+using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Consistency;
+
+/// <summary>A Redis database that runs the fencing script's rule in memory (a stored token above the write's
+/// refuses it), so the lab's bookkeeping around the script is tested without a server; the script itself is
+/// tested against Redis by the real-system test.</summary>
+public class FencingScriptDatabase : System.Reflection.DispatchProxy
+{
+    private long? _token;
+
+    public List<string> Calls { get; } = new();
+
+    public static (IDatabase Db, FencingScriptDatabase Fake) Create()
+    {
+        var db = Create<IDatabase, FencingScriptDatabase>();
+        return (db, (FencingScriptDatabase)(object)db);
+    }
+
+    protected override object? Invoke(System.Reflection.MethodInfo? m, object?[]? args)
+    {
+        Calls.Add(m!.Name);
+        if (m.Name == nameof(IDatabase.KeyDelete) && m.ReturnType == typeof(bool))
+        {
+            _token = null;
+            return true;
+        }
+        if (m.Name == nameof(IDatabase.ScriptEvaluate) && args![0] is string)
+        {
+            long token = (long)((RedisValue[])args[2]!)[1];
+            if (_token > token) return RedisResult.Create((RedisValue)0);
+            _token = token;
+            return RedisResult.Create((RedisValue)1);
+        }
+        throw new NotSupportedException(m.Name);
+    }
+}
 
 public sealed class RealRegistersTests
 {
@@ -40,5 +76,29 @@ public sealed class RealRegistersTests
     {
         Assert.Throws<ArgumentException>(() => RealRegisters.PostgresHistory("Host=x", "Bad-Name", 2, 2, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => RealRegisters.PostgresHistory("Host=x", "nb02_ok", 0, 2, 1));
+    }
+
+    [Fact]
+    public void Redis_fencing_reports_each_writes_verdict_and_deletes_the_key_before_and_after()
+    {
+        var (db, fake) = FencingScriptDatabase.Create();
+        Assert.Equal(InMemory(), RealRegisters.FencedWritesOnRedis(db, "k", Writes));
+        Assert.Equal("KeyDelete", fake.Calls[0]);
+        Assert.Equal("KeyDelete", fake.Calls[^1]);
+        Assert.Equal(Writes.Length + 2, fake.Calls.Count);
+        // A refused token stops the run, and the key is still cleaned up.
+        fake.Calls.Clear();
+        OutOfRange("writes", () => RealRegisters.FencedWritesOnRedis(db, "k", [("a", 1), ("b", -1)]));
+        Assert.Equal(new[] { "KeyDelete", "ScriptEvaluate", "KeyDelete" }, fake.Calls);
+    }
+
+    [SkippableFact]
+    public void Postgres_refuses_a_negative_token_and_drops_its_table()
+    {
+        using var pg = RealSystem.RequirePostgres();
+        OutOfRange("writes",
+            () => RealRegisters.FencedWritesOnPostgres(pg, "nb02_test_negative", [("a", 1), ("b", -1)]));
+        using var cmd = new Npgsql.NpgsqlCommand("SELECT to_regclass('nb02_test_negative') IS NULL", pg);
+        Assert.True((bool)cmd.ExecuteScalar()!);
     }
 }

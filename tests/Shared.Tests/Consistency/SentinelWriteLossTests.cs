@@ -29,6 +29,27 @@ public sealed class SentinelWriteLossTests(Xunit.Abstractions.ITestOutputHelper 
     }
 
     [Fact]
+    public void A_runs_counts_are_exact_at_each_time_boundary_and_summarised_rounded()
+    {
+        var run = Synthetic(SentinelWriteGuard.Wait1,
+            new SentinelWrite(0, 49.99, "ok", 1), // before the second half of the time before the pause
+            new SentinelWrite(1, 50, "ok", 1),    // its first instant
+            new SentinelWrite(2, 100, "ok", 1),   // the pause itself: no longer before it
+            new SentinelWrite(3, 1200, "ok", 0),  // the resume itself: after it
+            new SentinelWrite(4, 1250, "refused", null));
+        Assert.Equal(20, run.RateBeforePausePerSecond, 9);
+        Assert.Equal(new long[] { 3 }, run.AckedAfterResume.Select(w => w.Seq));
+        Assert.Equal(new long[] { 3 }, run.Lost.Select(w => w.Seq));
+        Assert.Equal(0, run.LostBeforePause);
+        Assert.Equal(new SentinelLossSummary("Wait1", 4, 1, 1, 0, 1, 1000, 500, 20), run.Summary());
+        var odd = run with { PausedAtMs = 100.4, FailoverAtMs = 1101, WriterStoppedAtMs = 1700.6 };
+        Assert.Equal((1001.0, 501.0), (odd.Summary().PausedUntilPromotedMs, odd.Summary().StaleWindowMs));
+        Assert.Equal(0, (run with { PausedAtMs = 0 }).RateBeforePausePerSecond);
+        Assert.True(new SentinelWrite(0, 1, "ok", null).Acked);
+        Assert.False(new SentinelWrite(0, 1, "failed", null).Acked);
+    }
+
+    [Fact]
     public void Arguments_are_validated()
     {
         var set = new RedisSentinelSet(["127.0.0.1:1", "127.0.0.1:2"], ["127.0.0.1:3"], "m");
