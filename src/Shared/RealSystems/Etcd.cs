@@ -69,9 +69,12 @@ public sealed class EtcdCluster : IDisposable
     /// leads. Null when healthy, else why not. The script runs curl twice per member (about a second on a
     /// loaded machine); this costs milliseconds, so a fault experiment can poll it.
     /// </summary>
-    public string? Health()
+    public string? Health() => Health(TimeSpan.FromSeconds(2));
+
+    /// <summary>As <see cref="Health()"/>, each member given <paramref name="timeout"/> to answer.</summary>
+    public string? Health(TimeSpan timeout)
     {
-        var st = Statuses(TimeSpan.FromSeconds(2));
+        var st = Statuses(timeout);
         if (st.Count != Endpoints.Count)
             return $"etcd: {string.Join(", ", Endpoints.Except(st.Select(s => s.Endpoint)))} does not answer";
         var leaders = st.Select(s => s.Leader).Distinct().ToArray();

@@ -59,9 +59,10 @@ public sealed class FakeRedis : IDisposable
                 new Thread(() => Serve(client)) { IsBackground = true }.Start();
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
         {
-            // the listener was stopped
+            // the listener was stopped (before this thread first called Accept: InvalidOperationException); an
+            // exception left unhandled on this thread would end the whole test process
         }
     }
 

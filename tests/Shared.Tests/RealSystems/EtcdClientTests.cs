@@ -107,6 +107,11 @@ internal sealed class FakeEtcdMember : IDisposable
 
 public sealed class EtcdClientTests
 {
+    /// <summary>The clients' request timeout. <see cref="EtcdCluster"/> blocks pool threads on its requests; with
+    /// the whole suite running in parallel on 2 cores the pool can take seconds to run a fake's answer, so the
+    /// default 2 s made a live member read as "does not answer" (a CI run). Refused ports still fail at once.</summary>
+    private static readonly TimeSpan Patient = TimeSpan.FromSeconds(30);
+
     private static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s));
 
     private const string Members = """
@@ -122,7 +127,7 @@ public sealed class EtcdClientTests
     public void A_status_is_read_from_strings_and_a_member_leads_only_when_it_names_itself()
     {
         using var m = FakeEtcdMember.WithStatus(11, 11);
-        using var etcd = new EtcdCluster([m.Url]);
+        using var etcd = new EtcdCluster([m.Url], Patient);
         var st = etcd.Status(m.Url);
         Assert.Equal(new EtcdStatus(m.Url, 11, 11, 3, 9, "3.5.0"), st);
         Assert.True(st.IsLeader);
@@ -138,22 +143,22 @@ public sealed class EtcdClientTests
         using var a = FakeEtcdMember.WithStatus(11, 11);
         using var b = FakeEtcdMember.WithStatus(12, 11);
         using var c = FakeEtcdMember.WithStatus(13, 11);
-        using (var etcd = new EtcdCluster([a.Url, b.Url, c.Url]))
-            Assert.Null(etcd.Health());
+        using (var etcd = new EtcdCluster([a.Url, b.Url, c.Url], Patient))
+            Assert.Null(etcd.Health(Patient));
         using var split = FakeEtcdMember.WithStatus(13, 12);
-        using (var etcd = new EtcdCluster([a.Url, b.Url, split.Url]))
-            Assert.Equal("etcd: members disagree on the leader: 11 12", etcd.Health());
+        using (var etcd = new EtcdCluster([a.Url, b.Url, split.Url], Patient))
+            Assert.Equal("etcd: members disagree on the leader: 11 12", etcd.Health(Patient));
         using var lost1 = FakeEtcdMember.WithStatus(11, 0);
         using var lost2 = FakeEtcdMember.WithStatus(12, 0);
-        using (var etcd = new EtcdCluster([lost1.Url, lost2.Url]))
-            Assert.Equal("etcd: members disagree on the leader: 0", etcd.Health());
+        using (var etcd = new EtcdCluster([lost1.Url, lost2.Url], Patient))
+            Assert.Equal("etcd: members disagree on the leader: 0", etcd.Health(Patient));
         using var ghost1 = FakeEtcdMember.WithStatus(11, 99);
         using var ghost2 = FakeEtcdMember.WithStatus(12, 99);
-        using (var etcd = new EtcdCluster([ghost1.Url, ghost2.Url]))
-            Assert.Equal("etcd: no member says it leads", etcd.Health());
-        using (var etcd = new EtcdCluster([a.Url, "http://127.0.0.1:1"]))
+        using (var etcd = new EtcdCluster([ghost1.Url, ghost2.Url], Patient))
+            Assert.Equal("etcd: no member says it leads", etcd.Health(Patient));
+        using (var etcd = new EtcdCluster([a.Url, "http://127.0.0.1:1"], Patient))
         {
-            Assert.Equal("etcd: http://127.0.0.1:1 does not answer", etcd.Health());
+            Assert.Equal("etcd: http://127.0.0.1:1 does not answer", etcd.Health(Patient));
             Assert.Equal([a.Url], etcd.Statuses().Select(s => s.Endpoint));
         }
     }
@@ -163,17 +168,17 @@ public sealed class EtcdClientTests
     {
         using var a = FakeEtcdMember.WithStatus(11, 12, MemberList);
         using var b = FakeEtcdMember.WithStatus(12, 12);
-        using var etcd = new EtcdCluster([a.Url, b.Url]);
+        using var etcd = new EtcdCluster([a.Url, b.Url], Patient);
         Assert.Equal(["etcd1", "etcd2", "etcd3"], etcd.Members().Select(m => m.Name));
         Assert.Equal(new EtcdMember(13, "etcd3", ""), etcd.Members()[2]);
         Assert.Equal(new EtcdMember(12, "etcd2", "http://m2"), etcd.Leader());
         Assert.Equal("http://m1", etcd.EndpointOf("etcd1"));
         var none = Assert.Throws<ArgumentException>(() => etcd.EndpointOf("etcd9"));
         Assert.Equal(("memberName", "no etcd member 'etcd9' (Parameter 'memberName')"), (none.ParamName, none.Message));
-        var found = etcd.WaitForLeader(0, TimeSpan.FromSeconds(5));
+        var found = etcd.WaitForLeader(0, Patient);
         Assert.Equal("etcd2", found!.Value.Leader.Name);
         Assert.Null(etcd.WaitForLeader(12, TimeSpan.FromMilliseconds(100)));   // the only leader is to be avoided
-        using var alone = new EtcdCluster([a.Url, "http://127.0.0.1:1"]);
+        using var alone = new EtcdCluster([a.Url, "http://127.0.0.1:1"], Patient);
         Assert.Null(alone.Leader());                                           // one answer is no agreement
     }
 
@@ -182,11 +187,11 @@ public sealed class EtcdClientTests
     {
         using var a = FakeEtcdMember.WithStatus(11, 11, MemberList);
         using var b = FakeEtcdMember.WithStatus(12, 12);
-        using (var etcd = new EtcdCluster([a.Url, b.Url]))
+        using (var etcd = new EtcdCluster([a.Url, b.Url], Patient))
             Assert.Null(etcd.Leader());
         using var c = FakeEtcdMember.WithStatus(11, 0, MemberList);
         using var d = FakeEtcdMember.WithStatus(12, 0);
-        using (var etcd = new EtcdCluster([c.Url, d.Url]))
+        using (var etcd = new EtcdCluster([c.Url, d.Url], Patient))
             Assert.Null(etcd.Leader());
     }
 
@@ -204,7 +209,7 @@ public sealed class EtcdClientTests
             "/v3/kv/deleterange" => (200, """{"header":{},"deleted":"3"}"""),
             _ => (404, "?"),
         });
-        using var etcd = new EtcdCluster([m.Url]);
+        using var etcd = new EtcdCluster([m.Url], Patient);
         Assert.Equal(21, etcd.Put("k", "v", lease: 7));
         Assert.Equal(21, etcd.Put("k", "v", m.Url));
         Assert.Equal(new EtcdValue("k", "vé", 19, 5, 20, 12), etcd.Get("k"));
@@ -231,7 +236,7 @@ public sealed class EtcdClientTests
             "/v3/lock/unlock" => (200, "{}"),
             _ => (500, "etcdserver: request timed out"),
         });
-        using var etcd = new EtcdCluster([m.Url]);
+        using var etcd = new EtcdCluster([m.Url], Patient);
         Assert.Equal(77, etcd.GrantLease(5));
         Assert.Equal(4, etcd.KeepAlive(77));
         etcd.RevokeLease(77);
