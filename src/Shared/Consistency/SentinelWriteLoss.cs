@@ -165,8 +165,14 @@ public static class SentinelWriteLoss
             if (guard == SentinelWriteGuard.MinReplicas)
                 foreach (var (n, settings) in savedNodes) TryRestoreMinReplicas(n, settings);
         }
+        // Read from the primary of now. With down-after-milliseconds at 1 s, a node starved on a loaded machine can
+        // be failed over once more after the set was healthy (a CI run's WAIT was refused by newPrimary, a replica
+        // again by then); the set was healthy, so the node that took over holds the same list.
+        string current = newPrimary;
+        WaitUntil(() => RedisSentinelSet.Role(current = set.Primary() ?? newPrimary) == "master",
+            TimeSpan.FromSeconds(10));
         var survivors = new HashSet<long>();
-        using (var reader = new RespClient(newPrimary, TimeSpan.FromSeconds(10)))
+        using (var reader = new RespClient(current, TimeSpan.FromSeconds(10)))
         {
             var items = reader.Send("LRANGE", key, 0, -1).Items ?? [];
             foreach (var item in items) survivors.Add(long.Parse(item.Text!, CultureInfo.InvariantCulture));
