@@ -185,7 +185,7 @@ public static class EtcdExperiments
         return (modelTimes.Min() - 100, modelTimes.Max() + 2 * electionTimeoutMs + 100);
     }
 
-    /// <summary>Healthy, checked in process (<see cref="EtcdCluster.Health"/>: the registry's check without the
+    /// <summary>Healthy, checked in process (<see cref="EtcdCluster.Health()"/>: the registry's check without the
     /// script): all three members answer, name the same leader, and it says it leads.</summary>
     public static bool IsHealthy(EtcdCluster etcd) => Guard.NotNull(etcd).Health() is null;
 

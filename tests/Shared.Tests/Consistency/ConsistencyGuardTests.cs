@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.CompilerServices;
 using Npgsql;
 using StackExchange.Redis;
@@ -8,18 +7,6 @@ using SystemDesign.RealSystems;
 using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Consistency;
-
-/// <summary>A Redis database that deletes nothing and refuses every other call: the fenced-write lab deletes the
-/// key before its loop, so a test reaches the per-write token guard without a server.</summary>
-public class KeyDeleteOnlyDatabase : DispatchProxy
-{
-    public static IDatabase Create() => DispatchProxy.Create<IDatabase, KeyDeleteOnlyDatabase>();
-
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
-        targetMethod?.Name == nameof(IDatabase.KeyDelete) && targetMethod.ReturnType == typeof(bool)
-            ? false
-            : throw new NotSupportedException($"{targetMethod?.Name}: no Redis in a guard test");
-}
 
 /// <summary>
 /// Every argument guard of the Consistency area's public entries: the exception type and the parameter it names
@@ -458,7 +445,8 @@ public sealed class ConsistencyGuardTests
         // A good name reaches the connection, which was never opened.
         Assert.Throws<InvalidOperationException>(() => RealRegisters.FencedWritesOnPostgres(pg, "a_1z", one));
 
-        var db = KeyDeleteOnlyDatabase.Create();
+        var db = Refusing.Create<IDatabase>(m => // deletes nothing: the lab deletes the key before its loop
+            m.Name == nameof(IDatabase.KeyDelete) && m.ReturnType == typeof(bool) ? false : Refusing.Refuse(m));
         Null("db", () => RealRegisters.FencedWritesOnRedis(null!, "k", one));
         Null("key", () => RealRegisters.FencedWritesOnRedis(db, null!, one));
         Invalid("key", () => RealRegisters.FencedWritesOnRedis(db, "", one));

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
 using System.Text;
 using StackExchange.Redis;
 using SystemDesign.Distribution;
@@ -8,97 +7,47 @@ using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Distribution;
 
-/// <summary>A proxy of any interface whose calls a handler answers (a Redis client with no server behind it).</summary>
-public class Stub : DispatchProxy
-{
-    private Func<MethodInfo, object?> _handler = m => throw new NotSupportedException(m.Name);
-
-    public static T Create<T>(Func<MethodInfo, object?> handler) where T : class
-    {
-        var proxy = Create<T, Stub>();
-        ((Stub)(object)proxy)._handler = handler;
-        return proxy;
-    }
-
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => _handler(targetMethod!);
-}
-
 /// <summary>
 /// A loopback socket that speaks enough RESP for <see cref="RedisNode"/> and <see cref="RedisSlotCluster"/>: each
 /// command is logged (arguments joined by spaces) and answered with the raw reply <c>reply</c> returns for it
 /// ("+fake-id" by default); a null reply closes the connection. A declared length that is not the argument's
 /// UTF-8 byte count is answered with an error, so a reply also proves the request was well framed.
 /// </summary>
-public sealed class FakeRedis : IDisposable
+public sealed class FakeRedis : LoopbackServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Func<string[], string?> _reply;
 
     public FakeRedis(Func<string[], string?>? reply = null, System.Collections.Concurrent.ConcurrentQueue<string>? log = null)
     {
         _reply = reply ?? (_ => "+fake-id\r\n");
         Log = log ?? new();
-        _listener.Start();
-        // Dedicated threads: blocking reads on pool threads wait for the pool to grow while other tests run.
-        new Thread(AcceptAll) { IsBackground = true }.Start();
+        StartAccepting();
     }
 
     public string Endpoint => $"127.0.0.1:{Port}";
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
     public System.Collections.Concurrent.ConcurrentQueue<string> Log { get; }
 
-    private void AcceptAll()
+    protected override void Serve(NetworkStream stream)
     {
-        try
+        var reader = new StreamReader(stream, Encoding.UTF8);
+        for (string? line; (line = reader.ReadLine()) is not null;)
         {
-            while (true)
+            if (!line.StartsWith('*')) continue;
+            var args = new string[int.Parse(line[1..])];
+            bool framed = true;
+            for (int i = 0; i < args.Length; i++)
             {
-                var client = _listener.AcceptTcpClient();
-                new Thread(() => Serve(client)) { IsBackground = true }.Start();
+                int declared = int.Parse(reader.ReadLine()![1..]);
+                args[i] = reader.ReadLine()!;
+                framed &= declared == Encoding.UTF8.GetByteCount(args[i]);
             }
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            // the listener was stopped (before this thread first called Accept: InvalidOperationException); an
-            // exception left unhandled on this thread would end the whole test process
+            Log.Enqueue(string.Join(' ', args));
+            string? reply = framed ? _reply(args) : "-ERR bad length\r\n";
+            if (reply is null) return;
+            stream.Write(Encoding.UTF8.GetBytes(reply));
         }
     }
-
-    private void Serve(TcpClient client)
-    {
-        using (client)
-        {
-            try
-            {
-                var stream = client.GetStream();
-                var reader = new StreamReader(stream, Encoding.UTF8);
-                for (string? line; (line = reader.ReadLine()) is not null;)
-                {
-                    if (!line.StartsWith('*')) continue;
-                    var args = new string[int.Parse(line[1..])];
-                    bool framed = true;
-                    for (int i = 0; i < args.Length; i++)
-                    {
-                        int declared = int.Parse(reader.ReadLine()![1..]);
-                        args[i] = reader.ReadLine()!;
-                        framed &= declared == Encoding.UTF8.GetByteCount(args[i]);
-                    }
-                    Log.Enqueue(string.Join(' ', args));
-                    string? reply = framed ? _reply(args) : "-ERR bad length\r\n";
-                    if (reply is null) return;
-                    stream.Write(Encoding.UTF8.GetBytes(reply));
-                }
-            }
-            catch (IOException)
-            {
-                // the client closed the connection
-            }
-        }
-    }
-
-    public void Dispose() => _listener.Stop();
 }
 
 /// <summary>
@@ -459,13 +408,13 @@ public sealed class DistributionGuardTests
     {
         static IConnectionMultiplexer Redis(bool connected)
         {
-            var server = Stub.Create<IServer>(m => m.Name switch
+            var server = Refusing.Create<IServer>(m => m.Name switch
             {
                 "get_IsConnected" => connected,
                 "ExecuteAsync" => Task.FromResult(RedisResult.Create((RedisValue)7)),
-                _ => throw new NotSupportedException(m.Name),
+                _ => Refusing.Refuse(m),
             });
-            return Stub.Create<IConnectionMultiplexer>(m => m.Name == "GetServers" ? new[] { server } : throw new NotSupportedException(m.Name));
+            return Refusing.Create<IConnectionMultiplexer>(m => m.Name == "GetServers" ? new[] { server } : Refusing.Refuse(m));
         }
         Null("redis", () => HashSlots.ServerSlots(null!, Keys));
         Null("keys", () => HashSlots.ServerSlots(Redis(true), null!));

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using StackExchange.Redis;
@@ -6,15 +5,6 @@ using SystemDesign.Indexing;
 using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Indexing;
-
-/// <summary>A Redis database with no server behind it: the lab's guards run before the first call.</summary>
-public class NoRedis : DispatchProxy
-{
-    public static IDatabase Database() => Create<IDatabase, NoRedis>();
-
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
-        throw new NotSupportedException($"{targetMethod?.Name}: no Redis in a guard test");
-}
 
 /// <summary>
 /// Every argument guard of the Indexing area's public entries: the exception type and the parameter it names
@@ -535,7 +525,7 @@ public sealed class IndexingGuardTests
     [Fact]
     public void Redis_geo_lab_refuses_a_missing_database_no_points_and_latitudes_redis_cannot_store()
     {
-        var db = NoRedis.Database();
+        var db = Refusing.Create<IDatabase>();
         Null("db", () => RedisGeoLab.Compare(null!, Points, 0, 0, 1));
         Null("points", () => RedisGeoLab.Compare(db, null!, 0, 0, 1));
         Invalid("points", () => RedisGeoLab.Compare(db, [], 0, 0, 1));

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Npgsql;
 using StackExchange.Redis;
 using SystemDesign.Locking;
@@ -7,20 +6,10 @@ using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Locking;
 
-/// <summary>A Redis database that refuses every call: <see cref="RedisLock"/> validates before it touches the
-/// database, so an input the guards accept reaches it and ends in <see cref="NotSupportedException"/>.</summary>
-public class UnusableRedis : DispatchProxy
-{
-    public static IDatabase Create() => DispatchProxy.Create<IDatabase, UnusableRedis>();
-
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
-        throw new NotSupportedException($"{targetMethod?.Name}: no Redis in a guard test");
-}
-
 /// <summary>
 /// Every argument guard of the Locking area's public entries: the exception type and the parameter it names,
 /// one step outside each bound, and the bound itself accepted. The real-system labs get a connection that was
-/// never opened (PostgreSQL), a port nobody listens on (etcd, PostgreSQL sessions) or <see cref="UnusableRedis"/>:
+/// never opened (PostgreSQL), a port nobody listens on (etcd, PostgreSQL sessions) or <see cref="Refusing"/>:
 /// an accepted input gets as far as the server and fails there, so no test needs one.
 /// </summary>
 public sealed class LockingGuardTests
@@ -314,7 +303,7 @@ public sealed class LockingGuardTests
     [Fact]
     public void The_redis_lock_refuses_a_missing_database_empty_keys_and_tokens_and_ttls_outside_a_day()
     {
-        var db = UnusableRedis.Create();
+        var db = Refusing.Create<IDatabase>();
         Null("database", () => new RedisLock(null!, "k"));
         Null("key", () => new RedisLock(db, null!));
         Invalid("key", () => new RedisLock(db, ""));

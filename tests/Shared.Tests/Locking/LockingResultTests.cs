@@ -129,7 +129,7 @@ public sealed class LockingResultTests
         string fresh = RedisLock.NewToken();
         Assert.Matches("^[0-9a-f]{32}$", fresh);
         Assert.NotEqual(fresh, RedisLock.NewToken());
-        var lk = new RedisLock(UnusableRedis.Create(), "lock:x");
+        var lk = new RedisLock(Refusing.Create<StackExchange.Redis.IDatabase>(), "lock:x");
         Assert.Equal(("lock:x", "lock:x:fence"), (lk.Key, lk.FenceKey));
     }
 

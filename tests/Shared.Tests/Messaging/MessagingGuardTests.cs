@@ -1,4 +1,3 @@
-using System.Reflection;
 using Npgsql;
 using NATS.Client.Core;
 using RabbitMQ.Client;
@@ -6,16 +5,6 @@ using SystemDesign.Messaging;
 using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Messaging;
-
-/// <summary>A RabbitMQ connection that refuses every call: the labs' guards run before they touch the connection,
-/// so an input the guards accept reaches it and ends in <see cref="NotSupportedException"/>.</summary>
-public class UnusableConnection : DispatchProxy
-{
-    public static IConnection Create() => DispatchProxy.Create<IConnection, UnusableConnection>();
-
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
-        throw new NotSupportedException($"{targetMethod?.Name}: no broker in a guard test");
-}
 
 /// <summary>
 /// Every argument guard of the Messaging area's public entries: the exception type and the parameter it names
@@ -202,7 +191,7 @@ public sealed class MessagingGuardTests
     [Fact]
     public void Rabbit_lab_refuses_a_missing_connection_or_queue_and_counts_beyond_what_was_published()
     {
-        var rabbit = UnusableConnection.Create();
+        var rabbit = Refusing.Create<IConnection>();
         Null("connection", Sync(() => RabbitLab.KilledConsumerAsync(null!, "q", 5, 3, 2, 1)));
         Null("queue", Sync(() => RabbitLab.KilledConsumerAsync(rabbit, null!, 5, 3, 2, 1)));
         Invalid("queue", Sync(() => RabbitLab.KilledConsumerAsync(rabbit, "", 5, 3, 2, 1)));
@@ -224,7 +213,7 @@ public sealed class MessagingGuardTests
     public void Outbox_lab_refuses_bad_prefixes_and_crash_points_that_are_not_order_numbers()
     {
         using var pg = new NpgsqlConnection();
-        var rabbit = UnusableConnection.Create();
+        var rabbit = Refusing.Create<IConnection>();
         Null("pg", Sync(() => OutboxLab.RunAsync(null!, rabbit, "p", 3, new[] { 1 })));
         Null("rabbit", Sync(() => OutboxLab.RunAsync(pg, null!, "p", 3, new[] { 1 })));
         Null("prefix", Sync(() => OutboxLab.RunAsync(pg, rabbit, null!, 3, new[] { 1 })));
@@ -245,7 +234,7 @@ public sealed class MessagingGuardTests
     public void Outbox_relay_refuses_kills_outside_a_batch_and_negative_consumer_kill_points()
     {
         using var pg = new NpgsqlConnection();
-        var rabbit = UnusableConnection.Create();
+        var rabbit = Refusing.Create<IConnection>();
         var none = Array.Empty<(int, int)>();
         var noKill = Array.Empty<int>();
         Null("pg", Sync(() => OutboxLab.RelayKilledMidBatchAsync(null!, rabbit, "p", 3, 2, none, noKill)));

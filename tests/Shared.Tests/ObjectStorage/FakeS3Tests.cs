@@ -12,9 +12,8 @@ namespace SystemDesign.Tests.ObjectStorage;
 /// and AbortMultipartUpload succeeding, BucketAlreadyOwnedByYou, a part whose ETag never matches). Each request
 /// is answered by <c>handler(method, path and query)</c>, one connection per request.
 /// </summary>
-internal sealed class FakeS3 : IDisposable
+internal sealed class FakeS3 : LoopbackServer
 {
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
     private readonly Func<string, string, (int Status, string Body, string? ETag)> handler;
     public List<string> Requests { get; } = [];
     public string Url { get; }
@@ -22,100 +21,20 @@ internal sealed class FakeS3 : IDisposable
     public FakeS3(Func<string, string, (int Status, string Body, string? ETag)> handler)
     {
         this.handler = handler;
-        listener.Start();
-        Url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
-        _ = Task.Run(Loop);
+        Url = $"http://127.0.0.1:{Port}";
+        StartAccepting();
     }
 
     public AmazonS3Client Client() => new(new BasicAWSCredentials("AKIDEXAMPLE", "secret"),
         new AmazonS3Config { ServiceURL = Url, ForcePathStyle = true, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
 
-    private async Task Loop()
+    protected override void Serve(NetworkStream stream)
     {
-        while (true)
-        {
-            TcpClient client;
-            try { client = await listener.AcceptTcpClientAsync(); }
-            catch (Exception) { return; }
-            _ = Task.Run(() => Serve(client));
-        }
+        var request = ReadHttpRequest(stream);
+        lock (Requests) Requests.Add($"{request.Method} {request.Target}");
+        var (status, body, etag) = handler(request.Method, request.Target);
+        WriteHttpResponse(stream, status, body, "application/xml", etag is null ? null : $"ETag: \"{etag}\"");
     }
-
-    private void Serve(TcpClient client)
-    {
-        using (client)
-        {
-            try
-            {
-                var stream = client.GetStream();
-                var (method, target, headers) = ReadHead(stream);
-                if (headers.TryGetValue("expect", out var expect) && expect.StartsWith("100", StringComparison.Ordinal))
-                    stream.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
-                ReadBody(stream, headers);
-                lock (Requests) Requests.Add($"{method} {target}");
-                var (status, body, etag) = handler(method, target);
-                byte[] content = Encoding.UTF8.GetBytes(body);
-                var head = new StringBuilder($"HTTP/1.1 {status} X\r\n");
-                if (etag is not null) head.Append($"ETag: \"{etag}\"\r\n");
-                if (content.Length > 0) head.Append("Content-Type: application/xml\r\n");
-                head.Append($"Content-Length: {content.Length}\r\nConnection: close\r\n\r\n");
-                stream.Write(Encoding.ASCII.GetBytes(head.ToString()));
-                stream.Write(content);
-                stream.Flush();
-            }
-            catch (IOException) { }
-        }
-    }
-
-    private static string ReadLine(Stream s)
-    {
-        var sb = new StringBuilder();
-        while (true)
-        {
-            int b = s.ReadByte();
-            if (b < 0 || b == '\n') return sb.ToString().TrimEnd('\r');
-            sb.Append((char)b);
-        }
-    }
-
-    private static (string Method, string Target, Dictionary<string, string> Headers) ReadHead(Stream s)
-    {
-        var parts = ReadLine(s).Split(' ');
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        for (string line = ReadLine(s); line.Length > 0; line = ReadLine(s))
-        {
-            int colon = line.IndexOf(':');
-            if (colon > 0) headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
-        }
-        return (parts[0], parts.Length > 1 ? parts[1] : "", headers);
-    }
-
-    private static void ReadBody(Stream s, Dictionary<string, string> headers)
-    {
-        if (headers.TryGetValue("content-length", out var length))
-        {
-            var buffer = new byte[int.Parse(length, System.Globalization.CultureInfo.InvariantCulture)];
-            int read = 0;
-            while (read < buffer.Length)
-            {
-                int n = s.Read(buffer, read, buffer.Length - read);
-                if (n == 0) break;
-                read += n;
-            }
-        }
-        else if (headers.TryGetValue("transfer-encoding", out var te) && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
-        {
-            while (true)
-            {
-                int size = Convert.ToInt32(ReadLine(s).Split(';')[0].Trim(), 16);
-                if (size == 0) { while (ReadLine(s).Length > 0) { } return; }
-                for (int i = 0; i < size; i++) s.ReadByte();
-                ReadLine(s);
-            }
-        }
-    }
-
-    public void Dispose() => listener.Stop();
 
     public const string Initiate =
         "<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>u1</UploadId></InitiateMultipartUploadResult>";

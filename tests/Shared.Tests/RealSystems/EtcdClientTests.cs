@@ -11,18 +11,15 @@ namespace SystemDesign.Tests.RealSystems;
 /// A scripted etcd member on a loopback port: answers each gateway path with the JSON its handler returns and
 /// records the request bodies. Lets <see cref="EtcdCluster"/>'s parsing and health rules be tested without etcd.
 /// </summary>
-internal sealed class FakeEtcdMember : IDisposable
+internal sealed class FakeEtcdMember : LoopbackServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Func<string, JsonObject, (int Status, string Body)> _handle;
 
     public FakeEtcdMember(Func<string, JsonObject, (int Status, string Body)> handle)
     {
         _handle = handle;
-        _listener.Start();
-        Url = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
-        // Its own thread and blocking sockets: a busy thread pool (2 cores, parallel tests) cannot delay an answer.
-        new Thread(Serve) { IsBackground = true }.Start();
+        Url = $"http://127.0.0.1:{Port}";
+        StartAccepting();
     }
 
     public string Url { get; }
@@ -38,71 +35,14 @@ internal sealed class FakeEtcdMember : IDisposable
                 """)
             : other?.Invoke(path, body) ?? (404, "no such path"));
 
-    private void Serve()
+    protected override void Serve(NetworkStream stream)
     {
-        while (true)
-        {
-            TcpClient client;
-            try { client = _listener.AcceptTcpClient(); }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;   // closed
-            }
-            using (client)
-            {
-                try
-                {
-                    Answer(client.GetStream());
-                }
-                catch (Exception e) when (e is IOException or SocketException)
-                {
-                    // the client went away (a timeout): an unhandled exception here would end the test process
-                }
-            }
-        }
+        var request = ReadHttpRequest(stream);
+        var body = JsonNode.Parse(request.Body)?.AsObject() ?? [];
+        Requests.Enqueue((request.Target, body));
+        var (status, answer) = _handle(request.Target, body);
+        WriteHttpResponse(stream, status, answer, "application/json");
     }
-
-    private void Answer(NetworkStream stream)
-    {
-        var (path, text) = ReadRequest(stream);
-        var body = JsonNode.Parse(text)?.AsObject() ?? [];
-        Requests.Enqueue((path, body));
-        var (status, answer) = _handle(path, body);
-        var bytes = Encoding.UTF8.GetBytes(answer);
-        stream.Write(Encoding.ASCII.GetBytes($"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
-            + $"Content-Length: {bytes.Length}\r\nConnection: close\r\n\r\n"));
-        stream.Write(bytes);
-    }
-
-    /// <summary>The path and body of one HTTP/1.1 request (Content-Length or chunked).</summary>
-    private static (string Path, string Body) ReadRequest(Stream s)
-    {
-        string Line()
-        {
-            var sb = new StringBuilder();
-            for (int b; (b = s.ReadByte()) != '\n';)
-                if (b < 0) throw new IOException("closed");
-                else if (b != '\r') sb.Append((char)b);
-            return sb.ToString();
-        }
-        byte[] Bytes(int n)
-        {
-            var buffer = new byte[n];
-            s.ReadExactly(buffer);
-            return buffer;
-        }
-        string path = Line().Split(' ')[1];
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        for (string h; (h = Line()).Length > 0;)
-            headers[h[..h.IndexOf(':')]] = h[(h.IndexOf(':') + 1)..].Trim();
-        var body = new MemoryStream();
-        if (headers.TryGetValue("Content-Length", out var length)) body.Write(Bytes(int.Parse(length)));
-        else
-            for (int n; (n = Convert.ToInt32(Line(), 16)) > 0; Line()) body.Write(Bytes(n));
-        return (path, Encoding.UTF8.GetString(body.ToArray()));
-    }
-
-    public void Dispose() => _listener.Dispose();
 }
 
 public sealed class EtcdClientTests

@@ -1,22 +1,9 @@
-using System.Reflection;
 using Npgsql;
 using StackExchange.Redis;
 using SystemDesign.Replication;
 using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Replication;
-
-/// <summary>A Redis database that deletes nothing and refuses every other call: RunPush clears the timelines
-/// before it checks each event, so an event the guards accept reaches the database and ends in
-/// <see cref="NotSupportedException"/>.</summary>
-public class UnusableRedis : DispatchProxy
-{
-    public static IDatabase Create() => DispatchProxy.Create<IDatabase, UnusableRedis>();
-
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod?.Name == "KeyDelete"
-        ? 0L
-        : throw new NotSupportedException($"{targetMethod?.Name}: no Redis in a guard test");
-}
 
 /// <summary>
 /// Every argument guard of the Replication area's public entries: the exception type and the parameter it names
@@ -410,7 +397,8 @@ public sealed class ReplicationGuardTests
     [Fact]
     public void Redis_timelines_refuse_missing_arguments_bad_sizes_and_events_of_unknown_users()
     {
-        var db = UnusableRedis.Create();
+        var db = Refusing.Create<IDatabase>(m => // deletes nothing: RunPush clears the timelines first
+            m.Name == "KeyDelete" ? 0L : Refusing.Refuse(m));
         FeedEvent[] post = [new(0, FeedEventKind.Post, 2)];
         Null("db", () => RedisTimelines.RunPush(null!, "p", Graph, post));
         Null("prefix", () => RedisTimelines.RunPush(db, null!, Graph, post));
