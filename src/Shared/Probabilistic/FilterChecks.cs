@@ -1,7 +1,7 @@
 namespace SystemDesign.Probabilistic;
 
 /// <summary>What the interactive Bloom filter cell draws: the bit array and each tested word's k positions.</summary>
-public sealed record BloomPicture(string[] Tested, string[] Rows, double[][] Z, string FalsePositive);
+public sealed record BloomPicture(string[] Tested, string[] Rows, double[][] Z, string? FalsePositive);
 
 /// <summary>Helpers behind the Bloom and cuckoo filter cells.</summary>
 public static class FilterChecks
@@ -10,7 +10,7 @@ public static class FilterChecks
     /// The first of word0, word1, … (up to <paramref name="candidates"/>) that was never added yet is reported
     /// present, or null when none is.
     /// </summary>
-    public static string FindFalsePositive(BloomFilter filter, IReadOnlySet<string> added, int candidates = 200_000)
+    public static string? FindFalsePositive(BloomFilter filter, IReadOnlySet<string> added, int candidates = 200_000)
     {
         Guard.NotNull(filter);
         Guard.NotNull(added);
@@ -20,7 +20,7 @@ public static class FilterChecks
             string w = $"word{i}";
             if (!added.Contains(w) && filter.MightContain(w)) return w;
         }
-        return null!;
+        return null;
     }
 
     /// <summary>
@@ -32,7 +32,7 @@ public static class FilterChecks
         Guard.NotNull(filter);
         Guard.NotNull(tested);
         Guard.InRange(filter.Bits, 1, 65_536);
-        string fp = FindFalsePositive(filter, added);
+        string? fp = FindFalsePositive(filter, added);
         var words = tested.Concat(fp is null ? Array.Empty<string>() : new[] { fp }).Distinct().ToArray();
         var rows = new[] { "bit array" }.Concat(words.Select(w => $"{w}: {Verdict(filter, w)}")).ToArray();
         var z = new double[rows.Length][];

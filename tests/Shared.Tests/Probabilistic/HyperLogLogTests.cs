@@ -25,7 +25,7 @@ public sealed class HyperLogLogTests
         for (int j = 0; j < Math.Min(indexes.Length, ranks.Length); j++)
         {
             int index = indexes[j] % 64, rank = ranks[j] % 58 + 1;
-            hll.AddHash((ulong)index | (1UL << (6 + rank - 1)));
+            hll.AddHash((ulong)(uint)index | (1UL << (6 + rank - 1)));
             expected[index] = Math.Max(expected[index], rank);
         }
         return Enumerable.Range(0, 64).All(i => hll.Register(i) == expected[i]);
