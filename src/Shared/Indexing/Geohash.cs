@@ -176,6 +176,22 @@ public static class Geohash
         return (dLat, dLon);
     }
 
+    /// <summary>
+    /// The longitude intervals, within [−180, 180], that a box of half-width <paramref name="dLon"/> around
+    /// <paramref name="lon"/> covers: one, or two when the box crosses the antimeridian (170 ± 20 is
+    /// [150, 180] and [−180, −170]). A box query must ask for each, or it misses the points across the line.
+    /// </summary>
+    public static IReadOnlyList<(double Min, double Max)> LongitudeRanges(double lon, double dLon)
+    {
+        Guard.InRange(lon, -180, 180);
+        Guard.InRange(dLon, 0, 180);
+        double min = lon - dLon, max = lon + dLon;
+        if (max - min >= 360) return [(-180, 180)];
+        if (min < -180) return [(-180, max), (min + 360, 180)];
+        if (max > 180) return [(min, 180), (-180, max - 360)];
+        return [(min, max)];
+    }
+
     /// <summary>Characters two hashes share at the start.</summary>
     public static int CommonPrefixLength(string a, string b)
     {

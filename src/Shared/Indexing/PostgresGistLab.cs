@@ -43,16 +43,22 @@ public static class PostgresGistLab
             "box(point(@lonMin, @latMin), point(@lonMax, @latMax))", connection);
         cmd.Parameters.AddWithValue("latMin", lat - dLat);
         cmd.Parameters.AddWithValue("latMax", lat + dLat);
-        cmd.Parameters.AddWithValue("lonMin", lon - dLon);
-        cmd.Parameters.AddWithValue("lonMax", lon + dLon);
+        var lonMin = cmd.Parameters.AddWithValue("lonMin", 0.0);
+        var lonMax = cmd.Parameters.AddWithValue("lonMax", 0.0);
         var ids = new List<int>();
         int candidates = 0;
-        using (var r = cmd.ExecuteReader())
+        // One box query per side of the antimeridian: a box of points is flat, it does not wrap.
+        foreach (var (min, max) in Geohash.LongitudeRanges(lon, dLon))
+        {
+            lonMin.Value = min;
+            lonMax.Value = max;
+            using var r = cmd.ExecuteReader();
             while (r.Read())
             {
                 candidates++;
                 if (Geohash.DistanceKm(lat, lon, r.GetDouble(1), r.GetDouble(2)) <= radiusKm) ids.Add(r.GetInt32(0));
             }
+        }
         ids.Sort();
         return new GistRadius(ids, candidates);
     }

@@ -53,16 +53,22 @@ public static class SqliteRTreeLab
                           "AND minLon <= $lonMax AND maxLon >= $lonMin";
         cmd.Parameters.AddWithValue("$latMin", lat - dLat);
         cmd.Parameters.AddWithValue("$latMax", lat + dLat);
-        cmd.Parameters.AddWithValue("$lonMin", lon - dLon);
-        cmd.Parameters.AddWithValue("$lonMax", lon + dLon);
+        var lonMin = cmd.Parameters.AddWithValue("$lonMin", 0.0);
+        var lonMax = cmd.Parameters.AddWithValue("$lonMax", 0.0);
         var ids = new List<int>();
         int candidates = 0;
-        using (var r = cmd.ExecuteReader())
+        // One box query per side of the antimeridian: the R-tree knows nothing of longitude wrapping.
+        foreach (var (min, max) in Geohash.LongitudeRanges(lon, dLon))
+        {
+            lonMin.Value = min;
+            lonMax.Value = max;
+            using var r = cmd.ExecuteReader();
             while (r.Read())
             {
                 candidates++;
                 if (Geohash.DistanceKm(lat, lon, r.GetDouble(1), r.GetDouble(2)) <= radiusKm) ids.Add(r.GetInt32(0));
             }
+        }
         ids.Sort();
         return new RTreeRadius(ids, candidates);
     }

@@ -114,6 +114,24 @@ public sealed class ExperimentHelperTests
         SqliteRTreeLab.Drop(db);
     }
 
+    /// <summary>Points 1 to 3 within 50 km of (0°, 179.9°) on both sides of the line, point 4 outside it.</summary>
+    public static readonly GeoPoint[] AcrossTheAntimeridian =
+        [new(1, 0, 179.95), new(2, 0, -179.9), new(3, 0.1, -179.7), new(4, 0, -179), new(5, 0, 178)];
+
+    [Fact]
+    public void Sqlite_rtree_radius_finds_the_points_across_the_antimeridian()
+    {
+        using var db = Servers.Sqlite();
+        SqliteRTreeLab.Load(db, AcrossTheAntimeridian);
+        foreach (double lon in new[] { 179.9, -179.95 })
+        {
+            var hits = SqliteRTreeLab.Radius(db, 0, lon, 50);   // 50 km ≈ 0.45° of longitude at the equator
+            Assert.Equal(new[] { 1, 2, 3 }, hits.Ids);           // one box ended at 180° and missed 2 and 3
+            Assert.Equal(3, hits.Candidates);                  // the two boxes hold nothing else, nothing twice
+        }
+        SqliteRTreeLab.Drop(db);
+    }
+
     [Fact]
     public void Every_n_plus_one_strategy_returns_the_same_rows()
     {
@@ -166,6 +184,26 @@ public sealed class PostgresGistLabTests
             var (dLat, dLon) = Geohash.CircleHalfExtent(37.5, 4);
             Assert.Equal(points.Count(p => Math.Abs(p.Lat - 37.5) <= dLat && Math.Abs(p.Lon + 122.5) <= dLon), hits.Candidates);
             Assert.Contains(PostgresGistLab.Index, PostgresGistLab.Plan(pg).IndexesUsed);
+        }
+        finally
+        {
+            PostgresGistLab.Drop(pg);
+        }
+    }
+
+    [SkippableFact]
+    public void Gist_radius_finds_the_points_across_the_antimeridian()
+    {
+        using var pg = RealSystem.RequirePostgres();
+        try
+        {
+            PostgresGistLab.Load(pg, ExperimentHelperTests.AcrossTheAntimeridian);
+            foreach (double lon in new[] { 179.9, -179.95 })
+            {
+                var hits = PostgresGistLab.Radius(pg, 0, lon, 50);
+                Assert.Equal(new[] { 1, 2, 3 }, hits.Ids);
+                Assert.Equal(3, hits.Candidates);
+            }
         }
         finally
         {

@@ -33,6 +33,21 @@ public sealed class GeohashTests
     }
 
     [Fact]
+    public void A_box_crossing_the_antimeridian_splits_into_two_longitude_ranges()
+    {
+        Assert.Equal([(-10.0, 10.0)], Geohash.LongitudeRanges(0, 10));
+        Assert.Equal([(150.0, 180.0), (-180.0, -170.0)], Geohash.LongitudeRanges(170, 20));
+        Assert.Equal([(-180.0, -165.0), (175.0, 180.0)], Geohash.LongitudeRanges(-175, 10));
+        Assert.Equal([(170.0, 180.0)], Geohash.LongitudeRanges(175, 5)); // touching the line is not crossing it
+        Assert.Equal([(-180.0, 180.0)], Geohash.LongitudeRanges(0, 180));
+        Assert.Equal([(-180.0, 180.0)], Geohash.LongitudeRanges(-90, 180));
+        Assert.Equal("lon", Assert.Throws<ArgumentOutOfRangeException>(() => Geohash.LongitudeRanges(180.01, 1)).ParamName);
+        Assert.Equal("lon", Assert.Throws<ArgumentOutOfRangeException>(() => Geohash.LongitudeRanges(-180.01, 1)).ParamName);
+        Assert.Equal("dLon", Assert.Throws<ArgumentOutOfRangeException>(() => Geohash.LongitudeRanges(0, -0.01)).ParamName);
+        Assert.Equal("dLon", Assert.Throws<ArgumentOutOfRangeException>(() => Geohash.LongitudeRanges(0, 180.01)).ParamName);
+    }
+
+    [Fact]
     public void Radius_query_through_nine_cells_equals_brute_force()
     {
         var index = new GeoIndex(32);
