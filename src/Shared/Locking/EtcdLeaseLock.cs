@@ -114,7 +114,10 @@ public sealed class EtcdLeaseLock : IDisposable
     /// <summary>Deletes the lock key and the given keys (an experiment's own), whoever holds them.</summary>
     public void Clear(params string[] keys)
     {
-        foreach (var k in keys.Prepend(Key)) Post("/v3/kv/deleterange", new JsonObject { ["key"] = B64(Guard.NotEmpty(k)) });
+        Guard.NotNull(keys);
+        for (int i = 0; i < keys.Length; i++)
+            Guard.That(!string.IsNullOrEmpty(keys[i]), $"keys[{i}] is null or empty", nameof(keys));
+        foreach (var k in keys.Prepend(Key)) Post("/v3/kv/deleterange", new JsonObject { ["key"] = B64(k) });
     }
 
     /// <summary>

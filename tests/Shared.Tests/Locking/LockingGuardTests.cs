@@ -74,6 +74,12 @@ public sealed class LockingGuardTests
         ReachesTheServer<HttpRequestException>(() => lk.WriteIfHolder("d", "", 1));
         Null("key", () => lk.Read(null!));
         Invalid("key", () => lk.Read(""));
+        // Every key is checked before the first delete (the lock's own key is deleted first).
+        Null("keys", () => lk.Clear(null!));
+        Invalid("keys", () => lk.Clear("d", ""), "keys[1] is null or empty");
+        Invalid("keys", () => lk.Clear([null!]), "keys[0] is null or empty");
+        ReachesTheServer<HttpRequestException>(() => lk.Clear("d"));
+        ReachesTheServer<HttpRequestException>(() => lk.Clear());
     }
 
     [Fact]
