@@ -85,7 +85,9 @@ rm -rf "$out"
 mkdir -p "$out"
 echo "mutation: ${AREAS[*]} (concurrency $CONCURRENCY; servers: ${services:-none}); log and report in $out"
 started=$(date +%s)
-(cd tests/Shared.Tests && dotnet stryker --project Shared.csproj "${mutate[@]}" \
+# Each test that connects to a server first resumes or restarts its members through services.sh (see
+# RealSystem.ReviveBeforeEachTest): a mutant of Faults must not leave a member paused for the next mutants.
+(cd tests/Shared.Tests && SDN_REVIVE_BEFORE_EACH_TEST=1 dotnet stryker --project Shared.csproj "${mutate[@]}" \
     --reporter json --reporter progress --concurrency "$CONCURRENCY" --output "$out" \
     --skip-version-check "${filter[@]}" ${MUTATION_STRYKER_ARGS:-}) > "$out/stryker.log" 2>&1 || {
   tail -n 30 "$out/stryker.log" >&2
