@@ -48,8 +48,8 @@ public sealed class TransactionsExactOutputTests
         Assert.Equal(wins, c.OptimisticWins);
     }
 
-    private const string Story = "insert 100; snapshot S1; update 200 open; snapshot A2; commit; update 300 abort; snapshot B; "
-        + "delete open; abort; end A2; delete; insert 5";
+    private const string Story = "insert 100; snapshot S1; update 200 open; snapshot A2; commit; update 300 abort; "
+        + "snapshot B; delete open; abort; end A2; delete; insert 5";
 
     private static readonly string[] StoryTable =
     [
@@ -94,7 +94,8 @@ public sealed class TransactionsExactOutputTests
         Assert.Equal(Enumerable.Range(1, 12), steps.Select(s => s.Step));
         Assert.Equal("—", steps[10].Visible[RowHistory.NewSnapshot]);
         Assert.Equal(["B", "S1", "new"], steps[10].Visible.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal("(0,2) 200 xmin=T2:committed xmax=T5:committed t_ctid=(0,2) seen by [B]", steps[10].Versions[1].Shape);
+        Assert.Equal("(0,2) 200 xmin=T2:committed xmax=T5:committed t_ctid=(0,2) seen by [B]",
+            steps[10].Versions[1].Shape);
 
         var (ctids, labels, z) = RowHistory.StateGrid(steps);
         Assert.Equal(["(0,1)", "(0,2)", "(0,3)", "(0,4)"], ctids);
@@ -116,7 +117,8 @@ public sealed class TransactionsExactOutputTests
         Assert.Equal("", steps[3].Versions[0].SeenBy);
         Assert.Equal(["insert 1", "snapshot S", "update 2", "end S"], steps.Select(s => s.Action));
         Assert.Equal(["insert 7 open", "commit", "update 8 abort", "delete abort", "delete open", "abort", "delete"],
-            RowHistory.Parse("insert 7 open; commit; update 8 abort; delete abort; delete open; abort; delete").Select(a => a.ToString()));
+            RowHistory.Parse("insert 7 open; commit; update 8 abort; delete abort; delete open; abort; delete")
+                .Select(a => a.ToString()));
     }
 
     [Fact]
@@ -149,7 +151,8 @@ public sealed class TransactionsExactOutputTests
         static RowVersion V(string ctid, string state) => new(ctid, 1, "T1", "committed", "0", "", ctid, "", state);
         var steps = new[]
         {
-            new RowStep(1, "a", [V("(1,1)", "live"), V("(0,2)", "dead"), V("(0,10)", "recently dead")], new Dictionary<string, string>()),
+            new RowStep(1, "a", [V("(1,1)", "live"), V("(0,2)", "dead"), V("(0,10)", "recently dead")],
+                new Dictionary<string, string>()),
             new RowStep(2, "b", [V("(0,1)", "insert in progress"), V("(0,2)", "delete in progress"), V("(1,1)", "odd")],
                 new Dictionary<string, string>()),
         };
@@ -162,7 +165,8 @@ public sealed class TransactionsExactOutputTests
     [Fact]
     public void Scenario_scripts_print_as_sql_and_runs_record_exact_values()
     {
-        var all = Anomalies.All.Append(Anomalies.AbortAtRead).SelectMany(s => s.Steps).Select(s => s.ToString()).Distinct().ToList();
+        var all = Anomalies.All.Append(Anomalies.AbortAtRead).SelectMany(s => s.Steps).Select(s => s.ToString())
+            .Distinct().ToList();
         Assert.Contains("T1: BEGIN", all);
         Assert.Contains("T1: SELECT v WHERE k=1  → x1", all);
         Assert.Contains("T1: SELECT count(*), sum(v) WHERE k BETWEEN 1 AND 10  → n1", all);
@@ -189,18 +193,22 @@ public sealed class TransactionsExactOutputTests
         Assert.Equal(130, atomic.Final[1]);
         var rr = Anomalies.Simulate(Anomalies.Lost, IsolationLevel.RepeatableRead);
         var abort = Assert.Single(rr.Aborts);
-        Assert.Equal((2, 7, StepKind.WriteFrom, "40001", ConflictKind.ConcurrentUpdate), (abort.Tx, abort.Step, abort.At, abort.SqlState, abort.Kind));
-        Assert.Equal("could not serialize access due to concurrent update (row 1 was changed by xid 4 after T3's snapshot)", abort.Message);
+        Assert.Equal((2, 7, StepKind.WriteFrom, "40001", ConflictKind.ConcurrentUpdate),
+            (abort.Tx, abort.Step, abort.At, abort.SqlState, abort.Kind));
+        Assert.Equal("could not serialize access due to concurrent update (row 1 was changed by xid 4 after T3's snapshot)",
+            abort.Message);
         Assert.False(rr.Committed(2));
         Assert.True(rr.Committed(1));
         var read = Anomalies.Simulate(Anomalies.AbortAtRead, IsolationLevel.ReadCommitted);
-        Assert.Equal([("x", 200L), ("y", 100L), ("z", 100L)], read.Values.OrderBy(v => v.Key).Select(v => (v.Key, v.Value!.Value)));
+        Assert.Equal([("x", 200L), ("y", 100L), ("z", 100L)],
+            read.Values.OrderBy(v => v.Key).Select(v => (v.Key, v.Value!.Value)));
         var ssi = Anomalies.Simulate(Anomalies.AbortAtRead, IsolationLevel.Serializable).Aborts.Single();
         Assert.Equal((1, 10), (ssi.Tx, ssi.Step));
-        Assert.Equal("could not serialize access due to read/write dependencies among transactions (T2 → T3 → T4 with T4 committed first)", ssi.Message);
+        Assert.Equal("could not serialize access due to read/write dependencies among transactions "
+            + "(T2 → T3 → T4 with T4 committed first)", ssi.Message);
         var skew = Anomalies.Simulate(Anomalies.Skew, IsolationLevel.Serializable).Aborts.Single();
-        Assert.Equal("could not serialize access due to read/write dependencies among transactions (T3 was chosen as the pivot of a dangerous structure)",
-            skew.Message);
+        Assert.Equal("could not serialize access due to read/write dependencies among transactions "
+            + "(T3 was chosen as the pivot of a dangerous structure)", skew.Message);
     }
 
     [Fact]
@@ -217,8 +225,8 @@ public sealed class TransactionsExactOutputTests
     {
         var scenario = new Scenario("two losers", "Are both readers rolled back?", [(1, 100)],
         [
-            ScriptStep.Begin(1), ScriptStep.Begin(2), ScriptStep.Begin(3), ScriptStep.Read(1, 1, "a"), ScriptStep.Read(2, 1, "b"),
-            ScriptStep.Write(3, 1, 5), ScriptStep.Commit(3), ScriptStep.Write(1, 1, 6), ScriptStep.Write(2, 1, 7),
+            ScriptStep.Begin(1), ScriptStep.Begin(2), ScriptStep.Begin(3), ScriptStep.Read(1, 1, "a"),
+            ScriptStep.Read(2, 1, "b"), ScriptStep.Write(3, 1, 5), ScriptStep.Commit(3), ScriptStep.Write(1, 1, 6), ScriptStep.Write(2, 1, 7),
             ScriptStep.Begin(4), ScriptStep.Write(4, 1, 8), ScriptStep.Rollback(4),
             ScriptStep.Begin(5), ScriptStep.Add(5, 1, 0), ScriptStep.Commit(5),
         ], r => false);
@@ -239,9 +247,11 @@ public sealed class TransactionsExactOutputTests
         Assert.Equal([0, 20, 10], run.Vacuums.Select(v => v.Removed));
         Assert.Equal([10, 0, 0], run.Vacuums.Select(v => v.DeadNotYetRemovable));
         Assert.Equal(new VacuumReport(20, 5, 0, 0, 25, 20, 24), run.Vacuums[1]);
-        Assert.Throws<ArgumentOutOfRangeException>(() => VacuumSimulation.Run(5, 30, 10, 5, 7, longFrom: 0, longTo: -1));
-        Assert.Equal(new VacuumSimulation.WraparoundResult(true, Xid.FirstNormal, true, true), VacuumSimulation.Wraparound(true));
-        Assert.Equal(new VacuumSimulation.WraparoundResult(false, Xid.FirstNormal, true, false), VacuumSimulation.Wraparound(false));
+        Assert.Throws<ArgumentOutOfRangeException>(() => VacuumSimulation.Run(5, 30, 10, 5, 7, 0, longTo: -1));
+        Assert.Equal(new VacuumSimulation.WraparoundResult(true, Xid.FirstNormal, true, true),
+            VacuumSimulation.Wraparound(true));
+        Assert.Equal(new VacuumSimulation.WraparoundResult(false, Xid.FirstNormal, true, false),
+            VacuumSimulation.Wraparound(false));
     }
 
     [Fact]
@@ -266,7 +276,8 @@ public sealed class TransactionsExactOutputTests
         Assert.Equal("could not serialize access due to read/write dependencies among transactions (e)",
             new SerializationFailureException(1, ConflictKind.ReadWriteDependencies, "e").Message);
         var locked = new RowLockedException(7, 9);
-        Assert.Equal("row 7 is being written by in-progress transaction xid 9: PostgreSQL would wait for it", locked.Message);
+        Assert.Equal("row 7 is being written by in-progress transaction xid 9: PostgreSQL would wait for it",
+            locked.Message);
         Assert.Throws<ArgumentException>(() => new Snapshot(10, 20, [12, 25]));
         var store = new MvccStore();
         var a = store.Begin();
