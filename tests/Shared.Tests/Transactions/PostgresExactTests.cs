@@ -89,4 +89,54 @@ public sealed class PostgresExactTests
         }
         Assert.False(TableExists(pg, PostgresAnomalies.Table));
     }
+
+    [SkippableFact]
+    public void Postgres_transfers_move_the_whole_balance_decline_one_more_and_leave_no_transaction_open()
+    {
+        using var pg = RealSystem.RequirePostgres();
+        using var other = Pg.OpenSibling();
+        bool NoTransactionOpen()
+        {
+            // SAVEPOINT is refused (25P01) outside a transaction block.
+            try { Pg.Exec(pg, "SAVEPOINT probe"); return false; }
+            catch (PostgresException e) when (e.SqlState == "25P01") { return true; }
+        }
+        long[] Balances() => Pg.Rows(other, $"SELECT balance FROM {PostgresBank.Accounts} ORDER BY id", r => r.GetInt64(0)).ToArray();
+        PostgresBank.Setup(pg, 3, 100);
+        try
+        {
+            Assert.Equal(TransferOutcome.Applied, PostgresBank.TransferPessimistic(pg, 1, 2, 100));   // exactly all of it
+            Assert.Equal(TransferOutcome.Declined, PostgresBank.TransferPessimistic(pg, 1, 3, 1));
+            Assert.Equal((TransferOutcome.Applied, 0), PostgresBank.TransferOptimistic(pg, 2, 3, 200));
+            Assert.Equal((TransferOutcome.Declined, 0), PostgresBank.TransferOptimistic(pg, 2, 1, 1));
+            Assert.True(NoTransactionOpen());
+            Assert.Equal([0L, 0, 300], Balances());                                                  // seen by another session
+            Assert.Equal(2, Pg.Scalar<int>(other,
+                $"SELECT count(*)::int FROM {PostgresBank.Ledger} WHERE outcome = 'applied' AND idempotency_key IS NULL"));
+
+            var key = Guid.NewGuid();
+            Assert.Equal(new TransferReceipt(TransferOutcome.Applied, false), PostgresBank.TransferIdempotent(pg, key, 3, 1, 50));
+            Assert.Equal(new TransferReceipt(TransferOutcome.Applied, true), PostgresBank.TransferIdempotent(pg, key, 3, 1, 50));
+            Assert.True(NoTransactionOpen());
+            var declinedKey = Guid.NewGuid();
+            Assert.Equal(new TransferReceipt(TransferOutcome.Declined, false), PostgresBank.TransferIdempotent(pg, declinedKey, 2, 1, 5));
+            Assert.Equal(new TransferReceipt(TransferOutcome.Declined, true), PostgresBank.TransferIdempotent(pg, declinedKey, 2, 1, 5));
+            Assert.Equal([50L, 0, 250], Balances());
+
+            // A failure inside the transaction (the ledger is missing) rolls it back and leaves the session usable.
+            Pg.Exec(other, $"ALTER TABLE {PostgresBank.Ledger} RENAME TO {PostgresBank.Ledger}_away");
+            Assert.Throws<PostgresException>(() => PostgresBank.TransferPessimistic(pg, 3, 2, 1));
+            Assert.True(NoTransactionOpen());
+            Assert.Throws<PostgresException>(() => PostgresBank.TransferIdempotent(pg, Guid.NewGuid(), 3, 2, 1));
+            Assert.True(NoTransactionOpen());
+            Pg.Exec(other, $"ALTER TABLE {PostgresBank.Ledger}_away RENAME TO {PostgresBank.Ledger}");
+            Assert.Equal(0, Pg.Scalar<int>(other, $"SELECT count(*)::int FROM {PostgresBank.Ledger} WHERE outcome = 'pending'"));
+            Assert.Equal([50L, 0, 250], Balances());
+        }
+        finally
+        {
+            Pg.Exec(other, $"DROP TABLE IF EXISTS {PostgresBank.Ledger}_away");
+            PostgresBank.Drop(pg);
+        }
+    }
 }
