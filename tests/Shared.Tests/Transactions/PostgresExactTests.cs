@@ -19,8 +19,8 @@ public sealed class PostgresExactTests
     public void Row_history_on_postgres_numbers_steps_and_sees_what_each_snapshot_sees()
     {
         using var pg = RealSystem.RequirePostgres();
-        var actions = RowHistory.Parse("insert 100; snapshot S1; update 200 open; snapshot A2; commit; update 300 abort; "
-            + "end A2; delete; insert 5");
+        var actions = RowHistory.Parse("insert 100; snapshot S1; update 200 open; snapshot A2; commit; "
+            + "update 300 abort; end A2; delete; insert 5");
         var sim = RowHistory.Simulate(actions);
         var real = PostgresRowHistory.Run(pg, actions);
         Assert.Equal(sim.Select(s => (s.Step, s.Action)), real.Select(s => (s.Step, s.Action)));
@@ -29,7 +29,8 @@ public sealed class PostgresExactTests
                 real[i].Visible.OrderBy(v => v.Key, StringComparer.Ordinal));
         Assert.Equal("—", real[7].Visible[RowHistory.NewSnapshot]);
         Assert.All(real.SelectMany(s => s.Versions), v => Assert.Equal("", v.State));
-        Assert.All(RowHistory.Compare(sim, real), c => Assert.True(c.Agree, $"{c.Step}: {c.Simulation} | {c.PostgreSQL}"));
+        Assert.All(RowHistory.Compare(sim, real), c => Assert.True(c.Agree,
+            $"{c.Step}: {c.Simulation} | {c.PostgreSQL}"));
         Assert.False(TableExists(pg, PostgresRowHistory.Table));
     }
 
@@ -68,7 +69,8 @@ public sealed class PostgresExactTests
             Assert.Equal(sim.Cell, run.Cell);
             Assert.Equal([8, 9], run.Aborts.Select(a => a.Step));
             Assert.Equal(5, run.Final[1]);
-            Assert.Equal([("a", 100L), ("b", 100L)], run.Values.OrderBy(v => v.Key).Select(v => (v.Key, v.Value!.Value)));
+            Assert.Equal([("a", 100L), ("b", 100L)], run.Values.OrderBy(v => v.Key).Select(v => (v.Key,
+                v.Value!.Value)));
             Assert.Equal("PostgreSQL", run.System);
 
             Assert.Equal(120, runner.Run(Anomalies.Lost, IsolationLevel.ReadCommitted).Final[1]);
@@ -84,7 +86,8 @@ public sealed class PostgresExactTests
                 () => runner.Run(Anomalies.Lost, IsolationLevel.ReadCommitted, readOnlyTx: 1));
             Assert.Equal("25006", e.SqlState);                 // a READ ONLY transaction may not write
 
-            var nine = new Scenario("nine", "?", [(1, 1)], [.. Enumerable.Range(1, 9).Select(ScriptStep.Begin)], r => false);
+            var nine = new Scenario("nine", "?", [(1, 1)], [.. Enumerable.Range(1,
+                9).Select(ScriptStep.Begin)], r => false);
             Assert.Throws<ArgumentOutOfRangeException>(() => runner.Run(nine, IsolationLevel.ReadCommitted));
         }
         Assert.False(TableExists(pg, PostgresAnomalies.Table));
@@ -101,26 +104,33 @@ public sealed class PostgresExactTests
             try { Pg.Exec(pg, "SAVEPOINT probe"); return false; }
             catch (PostgresException e) when (e.SqlState == "25P01") { return true; }
         }
-        long[] Balances() => Pg.Rows(other, $"SELECT balance FROM {PostgresBank.Accounts} ORDER BY id", r => r.GetInt64(0)).ToArray();
+        long[] Balances() => Pg.Rows(other, $"SELECT balance FROM {PostgresBank.Accounts} ORDER BY id",
+            r => r.GetInt64(0)).ToArray();
         PostgresBank.Setup(pg, 3, 100);
         try
         {
-            Assert.Equal(TransferOutcome.Applied, PostgresBank.TransferPessimistic(pg, 1, 2, 100));   // exactly all of it
+            // Exactly the whole balance moves; one more is declined.
+            Assert.Equal(TransferOutcome.Applied, PostgresBank.TransferPessimistic(pg, 1, 2, 100));
             Assert.Equal(TransferOutcome.Declined, PostgresBank.TransferPessimistic(pg, 1, 3, 1));
             Assert.Equal((TransferOutcome.Applied, 0), PostgresBank.TransferOptimistic(pg, 2, 3, 200));
             Assert.Equal((TransferOutcome.Declined, 0), PostgresBank.TransferOptimistic(pg, 2, 1, 1));
             Assert.True(NoTransactionOpen());
-            Assert.Equal([0L, 0, 300], Balances());                                                  // seen by another session
+            Assert.Equal([0L, 0, 300], Balances());   // seen by another session
             Assert.Equal(2, Pg.Scalar<int>(other,
-                $"SELECT count(*)::int FROM {PostgresBank.Ledger} WHERE outcome = 'applied' AND idempotency_key IS NULL"));
+                $"SELECT count(*)::int FROM {PostgresBank.Ledger} WHERE outcome = 'applied' "
+                + "AND idempotency_key IS NULL"));
 
             var key = Guid.NewGuid();
-            Assert.Equal(new TransferReceipt(TransferOutcome.Applied, false), PostgresBank.TransferIdempotent(pg, key, 3, 1, 50));
-            Assert.Equal(new TransferReceipt(TransferOutcome.Applied, true), PostgresBank.TransferIdempotent(pg, key, 3, 1, 50));
+            Assert.Equal(new TransferReceipt(TransferOutcome.Applied, false),
+                PostgresBank.TransferIdempotent(pg, key, 3, 1, 50));
+            Assert.Equal(new TransferReceipt(TransferOutcome.Applied, true),
+                PostgresBank.TransferIdempotent(pg, key, 3, 1, 50));
             Assert.True(NoTransactionOpen());
             var declinedKey = Guid.NewGuid();
-            Assert.Equal(new TransferReceipt(TransferOutcome.Declined, false), PostgresBank.TransferIdempotent(pg, declinedKey, 2, 1, 5));
-            Assert.Equal(new TransferReceipt(TransferOutcome.Declined, true), PostgresBank.TransferIdempotent(pg, declinedKey, 2, 1, 5));
+            Assert.Equal(new TransferReceipt(TransferOutcome.Declined, false),
+                PostgresBank.TransferIdempotent(pg, declinedKey, 2, 1, 5));
+            Assert.Equal(new TransferReceipt(TransferOutcome.Declined, true),
+                PostgresBank.TransferIdempotent(pg, declinedKey, 2, 1, 5));
             Assert.Equal([50L, 0, 250], Balances());
 
             // A failure inside the transaction (the ledger is missing) rolls it back and leaves the session usable.
@@ -130,7 +140,8 @@ public sealed class PostgresExactTests
             Assert.Throws<PostgresException>(() => PostgresBank.TransferIdempotent(pg, Guid.NewGuid(), 3, 2, 1));
             Assert.True(NoTransactionOpen());
             Pg.Exec(other, $"ALTER TABLE {PostgresBank.Ledger}_away RENAME TO {PostgresBank.Ledger}");
-            Assert.Equal(0, Pg.Scalar<int>(other, $"SELECT count(*)::int FROM {PostgresBank.Ledger} WHERE outcome = 'pending'"));
+            Assert.Equal(0, Pg.Scalar<int>(other,
+                $"SELECT count(*)::int FROM {PostgresBank.Ledger} WHERE outcome = 'pending'"));
             Assert.Equal([50L, 0, 250], Balances());
         }
         finally
