@@ -152,6 +152,12 @@ public sealed class PostgresAnomalies : IDisposable
                 aborts.Add(new AbortInfo(step.Tx, i + 1, step.Kind, e.SqlState, Anomalies.KindOf(e.MessageText), e.MessageText + (e.Detail is { } d ? " — " + d : "")));
                 Pg.Reset(s);
             }
+            catch
+            {
+                // Any other error ends the run: leave no session inside a failed transaction (25P02 for the next).
+                foreach (var open in _sessions) Pg.Reset(open);
+                throw;
+            }
             if (countLocks)
                 maxSiRead = Math.Max(maxSiRead, Pg.Scalar<int>(_admin,
                     "SELECT count(*)::int FROM pg_locks WHERE mode = 'SIReadLock' AND pid = ANY(@p)", ("p", pids)));

@@ -67,6 +67,8 @@ public static class PostgresBank
         {
             var rows = Pg.Rows(c, $"SELECT id, balance, version FROM {Accounts} WHERE id = @a OR id = @b",
                 r => (Id: r.GetInt32(0), Balance: r.GetInt64(1), Version: r.GetInt32(2)), ("a", from), ("b", to)).ToDictionary(r => r.Id);
+            foreach (int id in new[] { from, to })
+                if (!rows.ContainsKey(id)) throw NoSuchAccount(id, from);
             if (rows[from].Balance < amount) return (TransferOutcome.Declined, retries);
             Pg.Exec(c, "BEGIN");
             bool ok = true;
@@ -216,7 +218,9 @@ public static class PostgresBank
         long fromBalance = 0;
         foreach (int id in new[] { from, to }.Order()) // lower id first: every transfer locks in the same order
         {
-            long b = Pg.Scalar<long>(c, $"SELECT balance FROM {Accounts} WHERE id = @id FOR UPDATE", ("id", id));
+            // A missing account reads as no row: refuse it, or the debit would stand and the credit match nothing.
+            long b = Pg.Scalar<long?>(c, $"SELECT balance FROM {Accounts} WHERE id = @id FOR UPDATE", ("id", id))
+                ?? throw NoSuchAccount(id, from);
             if (id == from) fromBalance = b;
         }
         if (fromBalance < amount) return TransferOutcome.Declined;
@@ -239,6 +243,9 @@ public static class PostgresBank
                 - coalesce((SELECT sum(amount) FROM {Ledger} WHERE from_id = a.id AND outcome = 'applied'), 0)", ("b", initialBalance));
         return (mismatches == 0, Pg.Scalar<int>(c, $"SELECT count(*)::int FROM {Ledger}"));
     }
+
+    private static ArgumentException NoSuchAccount(int id, int from) =>
+        new($"account {id} does not exist", id == from ? "from" : "to");
 
     private static void Validate(NpgsqlConnection c, int from, int to, long amount)
     {

@@ -85,6 +85,8 @@ public sealed class PostgresExactTests
             var e = Assert.Throws<PostgresException>(
                 () => runner.Run(Anomalies.Lost, IsolationLevel.ReadCommitted, readOnlyTx: 1));
             Assert.Equal("25006", e.SqlState);                 // a READ ONLY transaction may not write
+            // The failed run left no session in an aborted transaction (the next command got 25P02 before).
+            Assert.Equal("read committed", runner.ReportedLevel(IsolationLevel.ReadCommitted));
 
             var nine = new Scenario("nine", "?", [(1, 1)], [.. Enumerable.Range(1,
                 9).Select(ScriptStep.Begin)], r => false);
@@ -143,6 +145,18 @@ public sealed class PostgresExactTests
             Assert.Equal(0, Pg.Scalar<int>(other,
                 $"SELECT count(*)::int FROM {PostgresBank.Ledger} WHERE outcome = 'pending'"));
             Assert.Equal([50L, 0, 250], Balances());
+
+            // An account that does not exist is refused and nothing moves (the debit used to stand alone, Applied).
+            static string? Refused(Action transfer) => Assert.Throws<ArgumentException>(transfer).ParamName;
+            Assert.Equal("to", Refused(() => PostgresBank.TransferPessimistic(pg, 3, 4, 1)));
+            Assert.Equal("from", Refused(() => PostgresBank.TransferPessimistic(pg, 4, 3, 1)));
+            Assert.Equal("to", Refused(() => PostgresBank.TransferOptimistic(pg, 3, 9, 1)));
+            Assert.Equal("from", Refused(() => PostgresBank.TransferOptimistic(pg, 9, 3, 1)));
+            Assert.Equal("to", Refused(() => PostgresBank.TransferIdempotent(pg, Guid.NewGuid(), 3, 4, 1)));
+            Assert.True(NoTransactionOpen());
+            Assert.Equal([50L, 0, 250], Balances());
+            Assert.Equal(0, Pg.Scalar<int>(other,
+                $"SELECT count(*)::int FROM {PostgresBank.Ledger} WHERE outcome = 'pending'"));
         }
         finally
         {
