@@ -6,7 +6,7 @@ namespace SystemDesign.Tests.Indexing;
 public sealed class LsmExactTests
 {
     // 42 puts of 14·i mod 100: 40 distinct even keys flushed in memtables of 4, the last 2 (60 and 74) left in memory.
-    private static LsmTree Build(CompactionStyle style)
+    internal static LsmTree Build(CompactionStyle style)
     {
         var lsm = new LsmTree(new LsmOptions { MemtableEntries = 4, FileEntries = 4, SizeRatio = 2, L0Trigger = 2,
             EntryBytes = 100, BlockBytes = 200, Style = style });
@@ -80,5 +80,42 @@ public sealed class LsmExactTests
     {
         Assert.Equal(40, new LsmOptions().EntriesPerBlock);
         Assert.Equal(1, new LsmOptions { EntryBytes = 4096 }.EntriesPerBlock);
+    }
+}
+
+/// <summary>The LSM experiment harnesses and the composite index on small fixed inputs, exact counts.</summary>
+public sealed class HarnessExactTests
+{
+    [Fact]
+    public void Measure_reads_counts_probes_with_and_without_filters_for_a_fixed_seed()
+    {
+        var lsm = LsmExactTests.Build(CompactionStyle.Leveled);
+        long[] present = [.. Enumerable.Range(0, 40).Select(i => (long)(i * 14 % 100))];
+        Assert.Equal(new LsmReadCounts(20, 20, 28, 0, 0, 0), LsmExperiments.MeasureReads(lsm, present, 20, 3));
+        // Keys spread over the whole range the absent keys are drawn from: misses meet files and filters.
+        var wide = new LsmTree(new LsmOptions { MemtableEntries = 50, FileEntries = 50, SizeRatio = 4, BloomFalsePositiveRate = 0.1 });
+        var rng = new Random(2);
+        long[] keys = [.. Enumerable.Range(0, 1000).Select(_ => rng.NextInt64(0, long.MaxValue / 4) * 2)];
+        foreach (long k in keys) wide.Put(k, k);
+        wide.Flush();
+        Assert.Equal(new LsmReadCounts(200, 209, 290, 41, 327, 327), LsmExperiments.MeasureReads(wide, keys, 200, 5));
+    }
+
+    [Fact]
+    public void Write_amplification_sweep_for_a_fixed_seed()
+    {
+        var rows = LsmExperiments.WriteAmplificationSweep([3], entries: 1000, memtableEntries: 50, seed: 1);
+        // 1000 entries are 20 flushes of 50.
+        Assert.Equal(new WriteAmplificationRow(3, 3, 3, 4.3, 4.5, 15, 2.8, 3, 3, 4), Assert.Single(rows));
+    }
+
+    [Fact]
+    public void A_range_on_the_first_column_ends_the_seek_and_the_next_equality_only_filters()
+    {
+        var index = new CompositeIndex(Enumerable.Range(0, 200).Select(i => (i / 20, i / 2 % 10, i % 2)), 4, 4);
+        var r = index.Query(ColumnPredicate.Between(2, 3), ColumnPredicate.Equal(4), ColumnPredicate.Any);
+        Assert.Equal(new IndexAccess("a in [2, 3] AND b = 4", 1, false, r.PagesRead, r.LeavesTouched, 40, 4), r);
+        var all = index.Query(ColumnPredicate.Any, ColumnPredicate.Any, ColumnPredicate.Any);
+        Assert.Equal(("(no condition)", 0, true, 200, 200), (all.Query, all.SeekColumns, all.FullScan, all.EntriesExamined, all.Matches));
     }
 }
