@@ -36,6 +36,14 @@ public sealed class ExactOutputTests
     }
 
     [Fact]
+    public void Fringe_fill_of_even_leaf_capacities_where_the_two_split_sizes_differ()
+    {
+        // L = 2 splits into 2 + 1: x1 = x2 = 1/2, fill 3/4. L = 4 splits into 3 + 2: x = 1/3, 5/12, 1/4, fill 35/48.
+        Assert.Equal(0.75, TreeHeight.ExpectedLeafFill(2), 12);
+        Assert.Equal(35.0 / 48, TreeHeight.ExpectedLeafFill(4), 12);
+    }
+
+    [Fact]
     public void Users_for_a_fixed_seed_have_the_documented_columns_and_status_skew()
     {
         Assert.Equal([("active", 0.90), ("inactive", 0.095), ("banned", 0.005)], IndexLabData.StatusShares);
