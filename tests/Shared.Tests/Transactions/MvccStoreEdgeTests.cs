@@ -1,4 +1,5 @@
 using SystemDesign.Transactions;
+using static SystemDesign.Tests.Transactions.MvccStoreTests;
 
 namespace SystemDesign.Tests.Transactions;
 
@@ -9,16 +10,6 @@ namespace SystemDesign.Tests.Transactions;
 /// </summary>
 public sealed class MvccStoreEdgeTests
 {
-    private static MvccStore WithRows(params (int Key, long Value)[] rows) => WithRows(new MvccStore(), rows);
-
-    private static MvccStore WithRows(MvccStore store, params (int Key, long Value)[] rows)
-    {
-        var tx = store.Begin();
-        foreach (var (k, v) in rows) store.Insert(tx, k, v);
-        store.Commit(tx);
-        return store;
-    }
-
     [Fact]
     public void Status_of_an_unknown_xid_is_refused_and_the_reserved_ones_are_committed()
     {

@@ -5,9 +5,12 @@ namespace SystemDesign.Tests.Transactions;
 
 public sealed class MvccStoreTests
 {
-    private static MvccStore WithRows(params (int Key, long Value)[] rows)
+    /// <summary>A store holding <paramref name="rows"/>, inserted and committed by one transaction.</summary>
+    internal static MvccStore WithRows(params (int Key, long Value)[] rows) => WithRows(new MvccStore(), rows);
+
+    /// <summary>Inserts and commits <paramref name="rows"/> in one transaction of <paramref name="store"/>.</summary>
+    internal static MvccStore WithRows(MvccStore store, params (int Key, long Value)[] rows)
     {
-        var store = new MvccStore();
         var tx = store.Begin();
         foreach (var (k, v) in rows) store.Insert(tx, k, v);
         store.Commit(tx);
