@@ -336,4 +336,38 @@ public sealed class ReplicationExactTests
         Assert.Equal("replicaB", Assert.Throws<ArgumentException>(
             () => SessionGuarantees.MonotonicReads(a, other, ReplicaRouting.Random, 1, 0, 1)).ParamName);
     }
+
+    [Fact]
+    public void The_record_budget_counts_each_burst_at_its_own_rate()
+    {
+        // 600,000/s for 10 s is 6,000,000 records, but a silent burst of 9.99 s leaves 6,000.
+        var quiet = new ReplicationOptions
+        {
+            WriteRate = 600_000, Duration = 10, Bursts = [new Burst(0, 9.99, 0)], ReplayRate = 1e7,
+        };
+        Assert.InRange(ReplicationSimulator.Run(quiet).Count, 5_500, 6_500);
+        var loud = new ReplicationOptions { WriteRate = 0, Duration = 10, Bursts = [new Burst(0, 10, 600_000)] };
+        Assert.Equal("WriteRate", Assert.Throws<ArgumentException>(() => ReplicationSimulator.Run(loud)).ParamName);
+    }
+
+    [Fact]
+    public void Replay_goes_idle_only_when_the_next_record_was_flushed_after_the_last_replay()
+    {
+        // Record 1 is flushed exactly when record 0's replay ends: replay runs on without a gap.
+        var t = new ReplicationTrace(new ReplicationOptions(), [1.0, 1.2], [1.0, 1.2], [1.1, 1.3], [1.3, 1.5],
+            [1.5, 1.6], []);
+        Assert.Equal(1.6, t.IdleAfter(1.4));
+        Assert.Equal(1.6, t.IdleAfter(1.3));                                    // flushed at t: not idle yet
+        Assert.Equal(1.0, t.IdleAfter(1.0));
+        Assert.Equal(1.6, t.IdleAfter(1.6));
+        Assert.Equal(0, t.IdleAfter(0));
+        var gap = new ReplicationTrace(new ReplicationOptions(), [1.0, 1.2, 1.4], [1.0, 1.2, 1.4], [1.1, 1.3, 1.5],
+            [1.3, 1.5, 1.7], [1.5, 1.6, 1.8], []);
+        Assert.Equal(1.6, gap.IdleAfter(1.4));                                  // record 2 flushed after 1.6
+        Assert.Equal(1.8, gap.IdleAfter(1.7));
+        Assert.Equal(3, gap.Count);
+        Assert.Equal(new[] { 1.1, 1.3, 1.5 }, gap.Received);
+        Assert.Equal(0.2, gap.Staleness(1.2), 12);                              // record 0, committed at 1.0
+        Assert.Equal(0, gap.Staleness(0.5));
+    }
 }
