@@ -22,15 +22,29 @@ public sealed class RealSystemTests
         Assert.Equal("numeric", diff.ServerType);
         Assert.Equal((decimal)diff.ParsedDifference, diff.ServerDifference);
         Assert.True(diff.ParsedDifference > 0);
+        Assert.Equal(PostgresReplication.ParseLsn(diff.After) - PostgresReplication.ParseLsn(diff.Before),
+            diff.ParsedDifference);
+        Assert.True(diff.ParsedDifference > 10 * 100, $"{diff.ParsedDifference} bytes for 10 rows of 100 bytes");
 
         var wal = PostgresReplication.InsertWal(pg, 1000);
         Assert.True(wal.Records >= 1000 && wal.BytesPerRow > 100);
+        Assert.Equal(1000, wal.Rows);
+        Assert.Equal(wal.Bytes / 1000.0, wal.BytesPerRow);
+        Assert.True(wal.FullPageImages >= 0);
+        using (var exists = new Npgsql.NpgsqlCommand($"SELECT to_regclass('{PostgresReplication.Table}') IS NULL", pg))
+            Assert.True((bool)exists.ExecuteScalar()!);                          // dropped after the probe
 
         var s = PostgresReplication.Settings(pg);
         Assert.Contains("remote_apply", s.SynchronousCommitLevels);
         Assert.Equal(-1, s.MaxStandbyStreamingDelayMin);
         Assert.False(s.InRecovery);
         Assert.Null(s.LastReplayLsn);
+        Assert.Equal("on", s.SynchronousCommit);
+        Assert.Equal(16L << 20, s.WalSegmentBytes);
+        Assert.Equal("30s", s.MaxStandbyStreamingDelay);
+        Assert.True(s.ServerVersionNum >= 130000, $"{s.ServerVersionNum}");
+        Assert.Equal(new[] { "local", "remote_write", "remote_apply", "on", "off" }.Order(),
+            s.SynchronousCommitLevels.Order());
         Assert.Equal(s.ServerVersionNum >= 160000, s.HasParallelApplySetting);
 
         var columns = PostgresReplication.StatReplicationColumns(pg);

@@ -51,6 +51,24 @@ public sealed class ReplicationExactTests
         return (sent, received, flushed, replayed);
     }
 
+    /// <summary>Poisson commits drawn segment by segment between the run's start, end and burst edges.</summary>
+    private static List<double> Commits(ReplicationOptions o)
+    {
+        var rng = new Random(o.Seed);
+        var cuts = o.Bursts.SelectMany(b => new[] { b.Start, b.End }).Append(0).Append(o.Duration).Distinct().Order()
+            .ToArray();
+        var times = new List<double>();
+        for (int s = 0; s + 1 < cuts.Length; s++)
+        {
+            double rate = o.RateAt(cuts[s]);
+            if (rate == 0) continue;                                            // no draw for a silent period
+            for (double t = cuts[s] - Math.Log(1 - rng.NextDouble()) / rate; t < cuts[s + 1];
+                 t += -Math.Log(1 - rng.NextDouble()) / rate)
+                times.Add(t);
+        }
+        return times;
+    }
+
     public static TheoryData<string> Scenarios => new() { "base", "link", "jitter", "window", "burst", "slowfsync" };
 
     private static ReplicationOptions Scenario(string name) => name switch
@@ -75,7 +93,7 @@ public sealed class ReplicationExactTests
         var t = ReplicationSimulator.Run(o);
         Assert.InRange(t.Count, 300, 2000);
         Assert.All(t.Committed.Zip(t.Committed.Skip(1)), p => Assert.True(p.First < p.Second));
-        Assert.All(t.Committed, c => Assert.InRange(c, 0, o.Duration));
+        Assert.Equal(Commits(o), t.Committed);
         var (sent, received, flushed, replayed) = Reference(o, t.Committed);
         for (int i = 0; i < t.Count; i++)
         {
@@ -97,6 +115,7 @@ public sealed class ReplicationExactTests
         };
         var t = ReplicationSimulator.Run(o);
         Assert.DoesNotContain(t.Committed, c => c >= 1 && c < 2);
+        Assert.Equal(Commits(o), t.Committed);
         Assert.InRange(t.PrimaryLsn(1), 900, 1100);
         Assert.InRange(t.PrimaryLsn(3) - t.PrimaryLsn(2), 900, 1100);
         // A quiet base rate with a busy burst: commits only inside the burst, at its rate.
@@ -105,6 +124,7 @@ public sealed class ReplicationExactTests
             WriteRate = 0, Duration = 3, Bursts = [new Burst(1, 1, 1000)], Seed = 2,
         });
         Assert.All(quiet.Committed, c => Assert.InRange(c, 1, 2));
+        Assert.Equal(Commits(quiet.Options), quiet.Committed);
         Assert.InRange(quiet.Count, 900, 1100);
         // The first commit comes one exponential gap after 0, drawn from the seed's first number.
         var one = ReplicationSimulator.Run(new ReplicationOptions { WriteRate = 10, Duration = 5, Seed = 9 });
@@ -288,10 +308,10 @@ public sealed class ReplicationExactTests
         Assert.Equal((Math.Exp(-0.5 / 0.1) - Math.Exp(-0.8 / 0.1)) / 2, atLag, 12);
     }
 
-    // One record committed at 0; replica A replays it at once, replica B only at 10 s. Reads fall in [0, 1).
+    // One record committed at 0; replica A replays it at once, replica B only at 10 s. Reads fall in [0, 2).
     private static (ReplicationTrace A, ReplicationTrace B) FastAndSlow()
     {
-        var o = new ReplicationOptions { Duration = 1 };
+        var o = new ReplicationOptions { Duration = 2 };
         return (new ReplicationTrace(o, [0.0], [0.0], [0.0], [0.0], [0.0], []),
             new ReplicationTrace(o, [0.0], [0.0], [0.0], [0.0], [10.0], []));
     }
@@ -311,7 +331,7 @@ public sealed class ReplicationExactTests
         double waited = 0;
         for (int k = 0; k < 400; k++)
         {
-            double t2 = rng.NextDouble() * 1 + gap;
+            double t2 = rng.NextDouble() * 2 + gap;
             int first = rng.Next(2), second = routing == ReplicaRouting.Pinned ? first : rng.Next(2);
             if (first != 0 || second != 1) continue;
             aThenB++;
@@ -369,5 +389,21 @@ public sealed class ReplicationExactTests
         Assert.Equal(new[] { 1.1, 1.3, 1.5 }, gap.Received);
         Assert.Equal(0.2, gap.Staleness(1.2), 12);                              // record 0, committed at 1.0
         Assert.Equal(0, gap.Staleness(0.5));
+    }
+
+    [Fact]
+    public void In_order_jitter_integrates_to_the_exponential_integral_closed_form()
+    {
+        // ∫₀¹ (1 − (1 − u)·e^(−au))/u du = Ein(a) + (1 − e^(−a))/a, Ein(a) = Σ (−1)^(k+1) a^k / (k·k!).
+        foreach (var (rate, mean) in new[] { (800.0, 0.01), (100.0, 0.002), (3.0, 1.0) })
+        {
+            double a = rate * mean, ein = 0, term = 1;
+            for (int k = 1; k < 80; k++)
+            {
+                term *= a / k;                                                  // a^k / k!
+                ein += (k % 2 == 1 ? 1 : -1) * term / k;
+            }
+            Assert.Equal(mean * (ein + (1 - Math.Exp(-a)) / a), LagTheory.InOrderJitterMean(rate, mean), 10);
+        }
     }
 }

@@ -26,6 +26,8 @@ public sealed class StandbyExperimentsTests(Xunit.Abstractions.ITestOutputHelper
         Assert.True(r.UnreplayedBytes > 0);
         Assert.Equal(r.NewValue, r.ReadAfterResume);
         Assert.Equal("not paused", r.PauseStateAfter);
+        Assert.Equal((1L, 2L), (r.OldValue, r.NewValue));
+        Assert.InRange(r.CatchUp, TimeSpan.Zero, TimeSpan.FromSeconds(10));
     }
 
     [SkippableFact]
@@ -42,6 +44,8 @@ public sealed class StandbyExperimentsTests(Xunit.Abstractions.ITestOutputHelper
         Assert.True(r.RemoteApplyCommit >= r.PauseHeld, $"{r.RemoteApplyCommit} < {r.PauseHeld}");
         Assert.Equal(r.RemoteApplyWritten, r.StandbyReadAfterRemoteApply);
         Assert.Equal("async", r.SyncStateAfter);
+        Assert.Equal((2L, 3L), (r.OnWritten, r.RemoteApplyWritten));
+        Assert.True(r.PauseHeld >= hold, $"held {r.PauseHeld}");
         Assert.Throws<ArgumentException>(() => StandbyExperiments.SynchronousCommitsWhilePaused(primary, standby, TimeSpan.Zero));
     }
 
@@ -55,6 +59,8 @@ public sealed class StandbyExperimentsTests(Xunit.Abstractions.ITestOutputHelper
         Assert.Equal(0, r.TimedOut);
         Assert.Equal(100, r.Waits.Count);
         Assert.InRange(r.StaleWithoutWait, 0, 100);
+        Assert.Equal(100, r.Writes);
+        Assert.All(r.Waits, w => Assert.InRange(w, TimeSpan.Zero, TimeSpan.FromSeconds(5)));
     }
 
     [SkippableFact]
@@ -67,6 +73,10 @@ public sealed class StandbyExperimentsTests(Xunit.Abstractions.ITestOutputHelper
         log.WriteLine($"{r} in {watch.Elapsed}");
         Assert.True(r.RetainedWhileStopped >= r.WalWritten, $"{r.RetainedWhileStopped} < {r.WalWritten}");
         Assert.True(r.RetainedAfter < r.WalWritten, $"{r.RetainedAfter} ≥ {r.WalWritten}");
+        Assert.True(r.RetainedBefore < r.WalWritten, $"{r.RetainedBefore} ≥ {r.WalWritten}");
+        Assert.True(r.WalWritten > 20_000 * 60, $"{r.WalWritten} bytes for 20,000 rows");
+        Assert.True(r.Stopped > TimeSpan.Zero && r.Stopped < TimeSpan.FromSeconds(20), $"stopped {r.Stopped}");
+        Assert.True(r.CatchUp >= TimeSpan.Zero && r.SlotReleased >= TimeSpan.Zero);
         Assert.True(Services.WaitHealthy("postgres-standby", TimeSpan.FromSeconds(30)));
     }
 }
