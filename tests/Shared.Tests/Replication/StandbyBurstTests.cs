@@ -36,6 +36,22 @@ public sealed class StandbyBurstTests(Xunit.Abstractions.ITestOutputHelper log)
             // ρ ≪ ½, so the model's drain P·ρ/(1 − ρ) is shorter than the pause.
             Assert.True(r.DrainMs < r.PauseMs, $"drain {r.DrainMs:F1} ms vs pause {r.PauseMs} ms");
             Assert.All(r.Samples, smp => Assert.True(smp.BacklogBytes >= 0));
+            Assert.Equal(600, r.PauseMs);
+            Assert.Equal(3, r.Calibrations.Count);                               // one before, two after the burst
+            Assert.All(r.Calibrations, c => Assert.True(c.BacklogBytes > 0 && c.DrainMs > 0, $"{c}"));
+            Assert.True(r.BacklogBytes > 0 && r.WriteRate > 0 && r.PollMs > 0 && r.DrainMs > 0);
+            // Paused samples first, then the drain's polls (nothing unreceived counted), ending caught up.
+            var paused = r.Samples.TakeWhile(smp => smp.Paused).ToArray();
+            var drain = r.Samples.Skip(paused.Length).ToArray();
+            Assert.True(paused.Length >= 5 && drain.Length >= 1, $"{paused.Length} paused, {drain.Length} drain");
+            Assert.All(drain, smp => Assert.False(smp.Paused));
+            Assert.All(drain, smp => Assert.Equal(0, smp.UnreceivedBytes));
+            Assert.All(drain, smp => Assert.True(smp.Ms >= r.PauseMs, $"{smp.Ms} ms"));
+            Assert.Equal(0, drain[^1].BacklogBytes);
+            Assert.True(paused[^1].BacklogBytes > paused[0].BacklogBytes, "the backlog grows while paused");
+            Assert.Equal(paused.Max(smp => smp.UnreceivedBytes), r.MaxUnreceivedBytes);
+            Assert.All(r.Samples.Zip(r.Samples.Skip(1)), p => Assert.True(p.First.Ms <= p.Second.Ms));
+            Assert.All(paused, smp => Assert.InRange(smp.UnreceivedBytes, 0, smp.BacklogBytes));
         }
     }
 }
