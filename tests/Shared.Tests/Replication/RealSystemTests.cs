@@ -59,6 +59,8 @@ public sealed class RealSystemTests
         var o = PostgresReplication.StreamWal(pg, SystemDesign.RealSystems.Servers.PostgresConnectionString, rows: 5000, liveCommits: 3);
         Assert.True(o.BacklogBytes > 3 * 131_072, $"the bulk insert wrote {o.BacklogBytes} bytes");
         Assert.True(o.StreamedBacklogBytes >= o.BacklogBytes);
+        Assert.Equal(o.BacklogMessages.Sum(m => (long)m), o.StreamedBacklogBytes);
+        Assert.True(o.BacklogRecords >= 5000, $"{o.BacklogRecords} WAL records for 5000 rows");
         Assert.All(o.BacklogMessages, m => Assert.InRange(m, 1, 131_072)); // MAX_SEND_SIZE = 16 × 8 kB pages
         Assert.Contains(131_072, o.BacklogMessages);
         Assert.True(o.BacklogMessages.Count < o.BacklogRecords, "many records per message, not one message per record");

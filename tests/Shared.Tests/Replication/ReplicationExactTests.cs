@@ -406,4 +406,24 @@ public sealed class ReplicationExactTests
             Assert.Equal(mean * (ein + (1 - Math.Exp(-a)) / a), LagTheory.InOrderJitterMean(rate, mean), 10);
         }
     }
+
+    [Fact]
+    public void Samples_step_from_the_start_and_snap_only_a_last_sample_within_rounding_of_the_end()
+    {
+        var t = new ReplicationTrace(new ReplicationOptions(), [1.0], [1.0], [1.1], [1.2], [1.3], []);
+        // 1 / 0.3 is not whole: the last sample stays at 0.9.
+        Assert.Equal(new[] { 0, 0.3, 0.6, 0.9 }, t.Samples(0, 1, 0.3).Select(s => s.Time).ToArray(),
+            new ToleranceComparer());
+        // 0.3 / 0.1 is 2.9999999999999996 in floating point: still four samples, the last exactly at 0.3.
+        var fine = t.Samples(0, 0.3, 0.1);
+        Assert.Equal(4, fine.Count);
+        Assert.Equal(0.3, fine[^1].Time);
+        Assert.Equal(0.2, fine[2].Time, 12);
+    }
+
+    private sealed class ToleranceComparer : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) < 1e-12;
+        public int GetHashCode(double x) => 0;
+    }
 }

@@ -52,6 +52,8 @@ public sealed class StandbyBurstTests(Xunit.Abstractions.ITestOutputHelper log)
             Assert.Equal(paused.Max(smp => smp.UnreceivedBytes), r.MaxUnreceivedBytes);
             Assert.All(r.Samples.Zip(r.Samples.Skip(1)), p => Assert.True(p.First.Ms <= p.Second.Ms));
             Assert.All(paused, smp => Assert.InRange(smp.UnreceivedBytes, 0, smp.BacklogBytes));
+            using var cmd = new Npgsql.NpgsqlCommand($"SELECT to_regclass('{StandbyBurst.Table}') IS NULL", primary);
+            Assert.True((bool)cmd.ExecuteScalar()!);                             // dropped at the end
         }
     }
 }

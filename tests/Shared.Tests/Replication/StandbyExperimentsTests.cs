@@ -8,6 +8,13 @@ namespace SystemDesign.Tests.Replication;
 [Collection("real clusters")]
 public sealed class StandbyExperimentsTests(Xunit.Abstractions.ITestOutputHelper log)
 {
+    // Every experiment drops its table at the end, also when it succeeded.
+    private static void Dropped(Npgsql.NpgsqlConnection primary)
+    {
+        using var cmd = new Npgsql.NpgsqlCommand($"SELECT to_regclass('{StandbyExperiments.Table}') IS NULL", primary);
+        Assert.True((bool)cmd.ExecuteScalar()!);
+    }
+
     [Fact]
     public void Arguments_are_validated()
     {
@@ -28,6 +35,7 @@ public sealed class StandbyExperimentsTests(Xunit.Abstractions.ITestOutputHelper
         Assert.Equal("not paused", r.PauseStateAfter);
         Assert.Equal((1L, 2L), (r.OldValue, r.NewValue));
         Assert.InRange(r.CatchUp, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        Dropped(primary);
     }
 
     [SkippableFact]
@@ -46,6 +54,7 @@ public sealed class StandbyExperimentsTests(Xunit.Abstractions.ITestOutputHelper
         Assert.Equal("async", r.SyncStateAfter);
         Assert.Equal((2L, 3L), (r.OnWritten, r.RemoteApplyWritten));
         Assert.True(r.PauseHeld >= hold, $"held {r.PauseHeld}");
+        Dropped(primary);
         Assert.Throws<ArgumentException>(() => StandbyExperiments.SynchronousCommitsWhilePaused(primary, standby, TimeSpan.Zero));
     }
 
@@ -61,6 +70,7 @@ public sealed class StandbyExperimentsTests(Xunit.Abstractions.ITestOutputHelper
         Assert.InRange(r.StaleWithoutWait, 0, 100);
         Assert.Equal(100, r.Writes);
         Assert.True(r.MeanWaitMs <= r.MaxWaitMs && r.MaxWaitMs < 5000, $"{r.MeanWaitMs} / {r.MaxWaitMs} ms");
+        Dropped(primary);
         Assert.All(r.Waits, w => Assert.InRange(w, TimeSpan.Zero, TimeSpan.FromSeconds(5)));
     }
 
@@ -78,6 +88,7 @@ public sealed class StandbyExperimentsTests(Xunit.Abstractions.ITestOutputHelper
         Assert.True(r.WalWritten > 20_000 * 60, $"{r.WalWritten} bytes for 20,000 rows");
         Assert.True(r.Stopped > TimeSpan.Zero && r.Stopped < TimeSpan.FromSeconds(20), $"stopped {r.Stopped}");
         Assert.True(r.CatchUp >= TimeSpan.Zero && r.SlotReleased >= TimeSpan.Zero);
+        Dropped(primary);
         Assert.True(Services.WaitHealthy("postgres-standby", TimeSpan.FromSeconds(30)));
     }
 }
