@@ -1,0 +1,175 @@
+using SystemDesign.Locking;
+
+namespace SystemDesign.Tests.Locking;
+
+/// <summary>Scripted runs read line by line (every event's text), and seeded random runs counted exactly.</summary>
+public sealed class LockScriptTests
+{
+    private static LockEvent E(int step, int txn, string action, string outcome) =>
+        new(step, LockSimulation.Name(txn), action, outcome);
+
+    [Fact]
+    public void Detection_aborts_the_requester_that_closes_the_ring_and_grants_its_row_to_the_other()
+    {
+        var r = LockSimulation.Script(LockSimulation.Ring(2), LockSimulation.RingTurns(2));
+        Assert.Equal(
+        [
+            E(1, 1, "X-lock row 5", "granted"),
+            E(2, 2, "X-lock row 7", "granted"),
+            E(3, 1, "X-lock row 7", "waits for T2"),
+            E(4, 2, "X-lock row 5", "deadlock: cycle T2→T1→T2; T2 aborted; granted to T1"),
+            E(5, 1, "commit", ""),
+        ], r.Events);
+        Assert.Equal([1, 2], r.Transactions);
+        Assert.Equal([new WaitEdge(1, 2, 7), new WaitEdge(2, 1, 5)], r.Graph.OrderBy(e => e.Waiter));
+        var abort = Assert.Single(r.Aborts);
+        Assert.Equal((2, 2L, 2, 2L, DeadlockPolicy.Detect, true, true),
+            (abort.Victim, abort.VictimTimestamp, abort.Other, abort.OtherTimestamp, abort.Policy,
+                abort.VictimWasRequester, abort.YoungestOfCycle));
+    }
+
+    [Fact]
+    public void Wait_die_lets_the_older_wait_and_kills_the_younger_at_its_request()
+    {
+        var r = LockSimulation.Script(LockSimulation.Ring(2), LockSimulation.RingTurns(2), DeadlockPolicy.WaitDie);
+        Assert.Equal(
+        [
+            E(1, 1, "X-lock row 5", "granted"),
+            E(2, 2, "X-lock row 7", "granted"),
+            E(3, 1, "X-lock row 7", "waits for T2"),
+            E(4, 2, "X-lock row 5", "T2 dies (younger than T1); granted to T1"),
+            E(5, 1, "commit", ""),
+        ], r.Events);
+        Assert.Null(r.Cycle);
+        Assert.Equal([1], r.Committed);
+        Assert.Equal([new WaitEdge(1, 2, 7)], r.Graph);
+        var abort = Assert.Single(r.Aborts);
+        Assert.Equal((2, 1, DeadlockPolicy.WaitDie, true, (bool?)null),
+            (abort.Victim, abort.Other, abort.Policy, abort.VictimWasRequester, abort.YoungestOfCycle));
+    }
+
+    [Fact]
+    public void Wound_wait_lets_the_older_take_the_younger_holders_row_at_once()
+    {
+        var r = LockSimulation.Script(LockSimulation.Ring(2), LockSimulation.RingTurns(2), DeadlockPolicy.WoundWait);
+        Assert.Equal(
+        [
+            E(1, 1, "X-lock row 5", "granted"),
+            E(2, 2, "X-lock row 7", "granted"),
+            E(3, 1, "X-lock row 7", "T1 wounds T2 (younger): T2 aborted; granted"),
+            E(4, 1, "commit", ""),
+        ], r.Events);
+        Assert.Null(r.Cycle);
+        Assert.Equal([1], r.Committed);
+        Assert.Empty(r.Graph);
+        var abort = Assert.Single(r.Aborts);
+        Assert.Equal((2, 1, DeadlockPolicy.WoundWait, false), (abort.Victim, abort.Other, abort.Policy, abort.VictimWasRequester));
+    }
+
+    [Fact]
+    public void Ascending_order_only_queues_and_each_commit_grants_the_next_waiter()
+    {
+        var r = LockSimulation.Script(LockSimulation.Ring(2, ordered: true), LockSimulation.RingTurns(2));
+        Assert.Equal(
+        [
+            E(1, 1, "X-lock row 5", "granted"),
+            E(2, 2, "X-lock row 5", "waits for T1"),
+            E(3, 1, "X-lock row 7", "granted"),
+            E(4, 1, "commit", "granted to T2"),
+            E(5, 2, "X-lock row 7", "granted"),
+            E(6, 2, "commit", ""),
+        ], r.Events);
+        Assert.Equal([new WaitEdge(2, 1, 5)], r.Graph);
+        Assert.Null(r.Cycle);
+        Assert.Equal([1, 2], r.Committed);
+        Assert.Empty(r.Aborts);
+    }
+
+    [Fact]
+    public void A_writer_behind_two_readers_waits_for_both_and_gets_the_row_from_the_last()
+    {
+        TxnPlan Plan(int id, LockMode mode) => new(id, id, [new LockOp(1, mode)]);
+        var r = LockSimulation.Script([Plan(1, LockMode.Shared), Plan(2, LockMode.Shared), Plan(3, LockMode.Exclusive)],
+            [1, 2, 3]);
+        Assert.Equal(
+        [
+            E(1, 1, "S-lock row 1", "granted"),
+            E(2, 2, "S-lock row 1", "granted"),
+            E(3, 3, "X-lock row 1", "waits for T1, T2"),
+            E(4, 1, "commit", ""),
+            E(5, 2, "commit", "granted to T3"),
+            E(6, 3, "commit", ""),
+        ], r.Events);
+        Assert.Equal([new WaitEdge(3, 1, 1), new WaitEdge(3, 2, 1)], r.Graph);
+        Assert.Equal([1, 2, 3], r.Committed);
+    }
+
+    [Fact]
+    public void The_youngest_rule_aborts_the_youngest_member_when_an_older_one_closes_the_cycle()
+    {
+        var r = LockSimulation.Script(LockSimulation.Ring(3), [1, 2, 3, 2, 3, 1], victimRule: VictimRule.Youngest);
+        Assert.Equal(
+        [
+            E(1, 1, "X-lock row 5", "granted"),
+            E(2, 2, "X-lock row 7", "granted"),
+            E(3, 3, "X-lock row 9", "granted"),
+            E(4, 2, "X-lock row 9", "waits for T3"),
+            E(5, 3, "X-lock row 5", "waits for T1"),
+            E(6, 1, "X-lock row 7", "deadlock: cycle T1→T2→T3→T1; T3 aborted; waits for T2; granted to T2"),
+            E(7, 2, "commit", "granted to T1"),
+            E(8, 1, "commit", ""),
+        ], r.Events);
+        Assert.Equal([1, 2, 3, 1], r.Cycle);
+        Assert.Equal([new WaitEdge(1, 2, 7), new WaitEdge(2, 3, 9), new WaitEdge(3, 1, 5)], r.Graph.OrderBy(e => e.Waiter));
+        Assert.Equal([2, 1], r.Committed);
+        var abort = Assert.Single(r.Aborts);
+        Assert.Equal((3, 3L, 1, 1L, false, true),
+            (abort.Victim, abort.VictimTimestamp, abort.Other, abort.OtherTimestamp, abort.VictimWasRequester,
+                abort.YoungestOfCycle));
+    }
+
+    [Theory]
+    [InlineData(DeadlockPolicy.Detect, VictimRule.Requester, false, 0.0, 1, "40/41/1/1/0/163/26 | 1/0/0")]
+    [InlineData(DeadlockPolicy.Detect, VictimRule.Youngest, false, 0.0, 1, "40/43/3/3/0/168/32 | 0/3/55")]
+    [InlineData(DeadlockPolicy.WaitDie, VictimRule.Requester, false, 0.0, 1, "40/77/0/37/0/224/44 | 37/37/778")]
+    [InlineData(DeadlockPolicy.WoundWait, VictimRule.Requester, false, 0.0, 1, "40/56/0/16/0/192/38 | 0/16/305")]
+    [InlineData(DeadlockPolicy.Detect, VictimRule.Requester, true, 0.0, 2, "40/40/0/0/0/160/27 | 0/0/0")]
+    [InlineData(DeadlockPolicy.Detect, VictimRule.Requester, false, 0.5, 3, "40/42/2/2/0/165/31 | 2/0/29")]
+    [InlineData(DeadlockPolicy.WoundWait, VictimRule.Requester, false, 0.5, 3, "40/52/0/12/0/177/27 | 0/12/201")]
+    public void A_seeded_run_counts_exactly(DeadlockPolicy policy, VictimRule rule, bool ordered, double shared, int seed,
+        string expected)
+    {
+        var w = new LockWorkload(40, 4, 3, 12, ordered, shared);
+        var r = LockSimulation.Run(w, policy, seed, rule);
+        Assert.Equal((w, policy), (r.Workload, r.Policy));
+        Assert.Equal(r.Aborts, r.AbortRecords.Count);
+        // committed/attempts/deadlocks/aborts/cycles/steps/waited | requester victims/younger victims/victim id sum
+        string counts = $"{r.Committed}/{r.Attempts}/{r.Deadlocks}/{r.Aborts}/{r.CyclesSeen}/{r.Steps}/{r.AttemptsThatWaited}"
+            + $" | {r.AbortRecords.Count(a => a.VictimWasRequester)}/{r.AbortRecords.Count(a => a.VictimIsYounger)}"
+            + $"/{r.AbortRecords.Sum(a => a.Victim)}";
+        Assert.Equal(expected, counts);
+    }
+
+    [Fact]
+    public void Each_model_point_puts_the_simulation_beside_the_formulas_for_its_size()
+    {
+        var points = DeadlockModel.Compare(3, [2, 4], 30, 50, 5);
+        Assert.Equal([2, 4], points.Select(p => p.RowsTouched));
+        foreach (var p in points)
+        {
+            var run = LockSimulation.Run(new LockWorkload(50, 3, p.RowsTouched, 30), DeadlockPolicy.Detect, 5);
+            int r = p.RowsTouched;
+            Assert.Equal(new DeadlockModelPoint(3, r, 30, run.Attempts, run.WaitRate, DeadlockModel.WaitProbability(3, r, 30),
+                DeadlockModel.WaitProbabilityExact(3, r, 30), run.Deadlocks, run.DeadlockRate,
+                DeadlockModel.DeadlockProbability(3, r, 30), DeadlockModel.RefinedDeadlockProbability(3, r, 30)), p);
+        }
+        // (n − 1)·r/(2R) = 2·4/60 per request, then the exact and refined forms.
+        double perRequest = 2 * 4 / 60.0, exact = 1 - Math.Pow(1 - perRequest, 4);
+        Assert.Equal(exact, points[1].WaitModelExact, 12);
+        Assert.Equal(exact * 9 / 180, points[1].Refined, 12);
+        Assert.Equal(2 * 16 / 60.0, points[1].WaitModel, 12);
+        Assert.Equal(Math.Pow(2 * 16 / 60.0, 2) / 2, points[1].StrawMan, 12);
+        // A request can at most surely conflict: the per-request probability is capped at 1.
+        Assert.Equal(1, DeadlockModel.WaitProbabilityExact(1000, 10, 10));
+    }
+}
