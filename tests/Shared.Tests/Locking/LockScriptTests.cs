@@ -172,4 +172,40 @@ public sealed class LockScriptTests
         // A request can at most surely conflict: the per-request probability is capped at 1.
         Assert.Equal(1, DeadlockModel.WaitProbabilityExact(1000, 10, 10));
     }
+    [Fact]
+    public void Cycle_searches_backtrack_out_of_dead_ends_and_report_the_cycle_from_where_it_closes()
+    {
+        // 1 first tries 2, a dead end through 4, then 3, which leads back: the path must not keep 2 and 4.
+        WaitEdge[] branching = [new(1, 3, 0), new(1, 2, 0), new(2, 4, 0), new(3, 1, 0), new(1, 2, 0)];
+        Assert.Equal([1, 3, 1], WaitForGraph.CycleThrough(branching, 1));
+        Assert.Equal([1, 3, 1], WaitForGraph.AnyCycle(branching));
+        // The cycle 2 → 3 → 2 is reached from 1, which is not on it.
+        Assert.Equal([2, 3, 2], WaitForGraph.AnyCycle([new(1, 2, 0), new(2, 3, 0), new(3, 2, 0)]));
+        // 3 is finished (no cycle through it) before the search from 2 meets it again; then 2 → 4 → 2.
+        Assert.Equal([2, 4, 2], WaitForGraph.AnyCycle([new(1, 3, 0), new(2, 3, 0), new(2, 4, 0), new(4, 2, 0)]));
+        Assert.Equal([5, 5], WaitForGraph.CycleThrough([new(5, 5, 0)], 5));
+        Assert.True(WaitForGraph.IsCycle([new(5, 5, 0)], [5, 5]));
+        Assert.False(WaitForGraph.IsCycle([new(5, 5, 0)], [5]));
+        Assert.False(WaitForGraph.IsCycle([new(1, 2, 0)], [1, 2, 1]));
+        Assert.Null(WaitForGraph.CycleThrough([], 1));
+    }
+
+    [Fact]
+    public void The_lock_table_answers_for_unknown_transactions_and_rows_and_reuses_a_finished_timestamp()
+    {
+        var lm = new LockManager();
+        lm.Begin(1, 5);
+        lm.Request(1, 3, LockMode.Shared);
+        Assert.Equal((false, false, (LockMode?)null, (LockMode?)null, LockMode.Shared),
+            (lm.IsWaiting(99), lm.IsActive(99), lm.HeldMode(99, 3), lm.HeldMode(1, 4), lm.HeldMode(1, 3)));
+        Assert.Equal((DeadlockPolicy.Detect, VictimRule.Requester), (lm.Policy, lm.VictimRule));
+        Assert.Empty(lm.Commit(1));
+        lm.Begin(2, 5); // 1 is gone, so its timestamp is free again
+        Assert.Equal((false, true), (lm.IsActive(1), lm.IsActive(2)));
+        Assert.Null(lm.HeldMode(1, 3));
+        Assert.Equal("txn", Assert.Throws<ArgumentException>(() => lm.Abort(1)).ParamName);
+        Assert.Equal("txn", Assert.Throws<ArgumentException>(() => lm.Commit(1)).ParamName);
+        Assert.Null(lm.LastDeadlock);
+        Assert.Equal(0, lm.DeadlocksDetected);
+    }
 }
