@@ -17,7 +17,9 @@ public sealed class EtcdLeaseLockTests
         Assert.NotNull(a);
         Assert.Equal(("A", 5L), (a!.Holder, a.TtlSeconds));
         Assert.NotEqual(0, a.Lease);
+        int leases = Leases(lk.Endpoint);
         Assert.Null(lk.TryAcquire("B", 5));
+        Assert.Equal(leases, Leases(lk.Endpoint)); // the refused attempt's lease was revoked at once
         Assert.Equal("A", lk.Read(lk.Key));
         var stale = a! with { Token = a.Token - 1 };
         Assert.False(lk.WriteIfHolder("sdntest/lease-data", "x", stale.Token));
@@ -35,6 +37,31 @@ public sealed class EtcdLeaseLockTests
         Assert.Equal(0, lk.KeepAlive(b)); // released: its lease was revoked
         lk.Clear("sdntest/lease-data");
         Assert.Null(lk.Read("sdntest/lease-data"));
+        var c = lk.TryAcquire("C", 5)!;
+        lk.Clear();
+        Assert.Null(lk.Read(lk.Key)); // Clear deletes the lock key whoever holds it…
+        Assert.Equal(5, lk.KeepAlive(c)); // … and leaves the lease
+        Assert.False(lk.Release(c));
+    }
+
+    private static int Leases(string endpoint)
+    {
+        using var http = new HttpClient();
+        using var response = http.PostAsync(endpoint + "/v3/lease/leases", new StringContent("{}")).GetAwaiter().GetResult();
+        string text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        return System.Text.Json.Nodes.JsonNode.Parse(text)?["leases"]?.AsArray().Count ?? 0;
+    }
+
+    [SkippableFact]
+    public void A_paused_holder_run_whose_b_cannot_acquire_in_time_says_so()
+    {
+        using var etcd = RealSystem.RequireEtcd();
+        using var lk = new EtcdLeaseLock(etcd.Endpoints[2], "sdntest/lease-timeout");
+        var e = Assert.Throws<TimeoutException>(() => lk.PausedHolder("sdntest/lease-timeout-data", 1,
+            TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(1)));
+        Assert.Equal("B did not acquire sdntest/lease-timeout within 0 s", e.Message);
+        Assert.Equal("A", lk.Read("sdntest/lease-timeout-data")); // A wrote before B gave up
+        lk.Clear("sdntest/lease-timeout-data");
     }
 
     [SkippableFact]

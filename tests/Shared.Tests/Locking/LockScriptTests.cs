@@ -1,4 +1,5 @@
 using SystemDesign.Locking;
+using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Locking;
 
@@ -207,5 +208,26 @@ public sealed class LockScriptTests
         Assert.Equal("txn", Assert.Throws<ArgumentException>(() => lm.Commit(1)).ParamName);
         Assert.Null(lm.LastDeadlock);
         Assert.Equal(0, lm.DeadlocksDetected);
+    }
+
+    [Fact]
+    public void Refused_lock_calls_say_which_transaction_and_why()
+    {
+        var lm = new LockManager();
+        lm.Begin(1, 5);
+        lm.Begin(2, 6);
+        Invalid("txn", () => lm.Begin(1, 7), "transaction 1 is already active");
+        Invalid("timestamp", () => lm.Begin(3, 5), "timestamp 5 is already used by an active transaction");
+        Invalid("txn", () => lm.Request(9, 1, LockMode.Shared), "transaction 9 is not active (Begin it first)");
+        lm.Request(1, 4, LockMode.Exclusive);
+        Assert.Equal(LockOutcome.Waiting, lm.Request(2, 4, LockMode.Shared).Outcome);
+        Invalid("txn", () => lm.Request(2, 6, LockMode.Shared),
+            "transaction 2 is waiting for row 4 and cannot ask for another lock");
+        Invalid("txn", () => lm.Commit(2), "transaction 2 is waiting and cannot commit");
+        Invalid("txn", () => lm.Commit(9), "transaction 9 is not active");
+        Invalid("txn", () => lm.Abort(9), "transaction 9 is not active");
+        Assert.True(lm.IsWaiting(2));
+        Assert.Equal([2], lm.Commit(1));
+        Assert.False(lm.IsWaiting(2));
     }
 }

@@ -38,6 +38,8 @@ public sealed class PostgresLabTests
             Assert.Equal((true, (string?)null, (string?)null, (double?)null), (survivor.Committed, survivor.SqlState, survivor.Message, survivor.FailedStepMs));
             Assert.True(victim.WaitStartedMs < victim.EndedMs && survivor.WaitStartedMs < survivor.EndedMs);
             Assert.True(survivor.EndedMs >= victim.EndedMs); // it got the row from the victim's rollback
+            // The failing statement was sent before the victim was seen waiting, and failed at its end.
+            Assert.InRange(victim.EndedMs - victim.FailedStepMs!.Value, 0, victim.WaitStartedMs!.Value);
             // The extra rows 1000..1002 were A's work: they commit only if A does.
             long bumped = r.A.Committed ? 3 : 0;
             Assert.Equal(bumped, Scalar(pg, $"SELECT count(*) FROM {PostgresDeadlock.Table} WHERE balance = 101"));

@@ -66,6 +66,17 @@ public sealed class PausedHolderAndRedlockTests
     }
 
     [Fact]
+    public void A_token_source_that_goes_backwards_gets_the_new_holders_write_rejected()
+    {
+        long[] tokens = [10, 5];
+        int next = 0;
+        var r = PausedHolder.Run(100, 20, fencing: true, () => tokens[next++], workBeforePauseMs: 10);
+        Assert.Equal((10L, 5L, "A"), (r.TokenA, r.TokenB, r.FinalValue));
+        Assert.Equal(new LeaseEvent(31.5, "B", "writes with token 5", "rejected"), r.Events[5]);
+        Assert.Equal(new TimelineMark("B running", 31.5, "write #5", "write accepted", true), r.Marks[1]);
+    }
+
+    [Fact]
     public void B_holding_past_its_own_ttl_finds_nothing_to_release()
     {
         var r = PausedHolder.Run(10, 50, fencing: true, workBeforePauseMs: 1, retryMs: 4, bHoldMs: 20);
