@@ -80,14 +80,17 @@ public sealed class EtcdLeaseLockFakeTests
         Assert.True(lk.Release(grant));
         var sent = etcd.Requests.ToArray();
         Assert.Equal(["/v3/kv/txn", "/v3/lease/revoke"], sent.Select(r => r.Path));
-        Body($$$"""{"compare":[{{{Compare("lk", 42)}}}],"success":[{"requestDeleteRange":{"key":"{{{B64("lk")}}}"}}]}""",
-            sent[0].Body);
+        Body($$$"""
+            {"compare":[{{{Compare("lk", 42)}}}],
+             "success":[{"requestDeleteRange":{"key":"{{{B64("lk")}}}"}}]}
+            """, sent[0].Body);
         Body("""{"ID":"77"}""", sent[1].Body);
 
         etcd.Requests.Clear();
         Assert.True(lk.WriteIfHolder("d", "v", 41));
         Body($$$"""
-            {"compare":[{{{Compare("lk", 41)}}}],"success":[{"requestPut":{"key":"{{{B64("d")}}}","value":"{{{B64("v")}}}"}}]}
+            {"compare":[{{{Compare("lk", 41)}}}],
+             "success":[{"requestPut":{"key":"{{{B64("d")}}}","value":"{{{B64("v")}}}"}}]}
             """, Assert.Single(etcd.Requests).Body);
         txn = """{"succeeded":false}""";
         Assert.False(lk.WriteIfHolder("d", "v", 41));
@@ -116,7 +119,8 @@ public sealed class EtcdLeaseLockFakeTests
         lk.Clear("d", "e");
         var sent = etcd.Requests.ToArray();
         Assert.Equal(["/v3/kv/deleterange", "/v3/kv/deleterange", "/v3/kv/deleterange"], sent.Select(r => r.Path));
-        Assert.Equal(["lk", "d", "e"], sent.Select(r => Encoding.UTF8.GetString(Convert.FromBase64String((string)r.Body["key"]!))));
+        Assert.Equal(["lk", "d", "e"],
+            sent.Select(r => Encoding.UTF8.GetString(Convert.FromBase64String((string)r.Body["key"]!))));
     }
 
     [Fact]

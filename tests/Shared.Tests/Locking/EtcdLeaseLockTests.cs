@@ -47,7 +47,8 @@ public sealed class EtcdLeaseLockTests
     private static int Leases(string endpoint)
     {
         using var http = new HttpClient();
-        using var response = http.PostAsync(endpoint + "/v3/lease/leases", new StringContent("{}")).GetAwaiter().GetResult();
+        using var response = http.PostAsync(endpoint + "/v3/lease/leases", new StringContent("{}"))
+            .GetAwaiter().GetResult();
         string text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
         return System.Text.Json.Nodes.JsonNode.Parse(text)?["leases"]?.AsArray().Count ?? 0;
     }

@@ -64,7 +64,8 @@ public sealed class LockScriptTests
         Assert.Equal([1], r.Committed);
         Assert.Empty(r.Graph);
         var abort = Assert.Single(r.Aborts);
-        Assert.Equal((2, 1, DeadlockPolicy.WoundWait, false), (abort.Victim, abort.Other, abort.Policy, abort.VictimWasRequester));
+        Assert.Equal((2, 1, DeadlockPolicy.WoundWait, false),
+            (abort.Victim, abort.Other, abort.Policy, abort.VictimWasRequester));
     }
 
     [Fact]
@@ -106,6 +107,27 @@ public sealed class LockScriptTests
     }
 
     [Fact]
+    public void Turns_of_waiting_or_finished_transactions_are_skipped_and_the_graph_kept_is_the_first_fullest()
+    {
+        TxnPlan Plan(int id, int row) => new(id, id, [new LockOp(row, LockMode.Exclusive)]);
+        // Turn 3 comes while T3 waits and the last turn 1 after T1 committed: both are passed over.
+        var r = LockSimulation.Script([Plan(1, 1), Plan(2, 2), Plan(3, 1), Plan(4, 2)], [1, 2, 3, 3, 1, 4, 1]);
+        Assert.Equal(
+        [
+            E(1, 1, "X-lock row 1", "granted"),
+            E(2, 2, "X-lock row 2", "granted"),
+            E(3, 3, "X-lock row 1", "waits for T1"),
+            E(4, 1, "commit", "granted to T3"),
+            E(5, 4, "X-lock row 2", "waits for T2"),
+            E(6, 2, "commit", "granted to T4"),
+            E(7, 3, "commit", ""),
+            E(8, 4, "commit", ""),
+        ], r.Events);
+        Assert.Equal([new WaitEdge(3, 1, 1)], r.Graph); // a later graph of the same size does not replace it
+        Assert.Equal([1, 2, 3, 4], r.Committed);
+    }
+
+    [Fact]
     public void The_youngest_rule_aborts_the_youngest_member_when_an_older_one_closes_the_cycle()
     {
         var r = LockSimulation.Script(LockSimulation.Ring(3), [1, 2, 3, 2, 3, 1], victimRule: VictimRule.Youngest);
@@ -121,7 +143,8 @@ public sealed class LockScriptTests
             E(8, 1, "commit", ""),
         ], r.Events);
         Assert.Equal([1, 2, 3, 1], r.Cycle);
-        Assert.Equal([new WaitEdge(1, 2, 7), new WaitEdge(2, 3, 9), new WaitEdge(3, 1, 5)], r.Graph.OrderBy(e => e.Waiter));
+        Assert.Equal([new WaitEdge(1, 2, 7), new WaitEdge(2, 3, 9), new WaitEdge(3, 1, 5)],
+            r.Graph.OrderBy(e => e.Waiter));
         Assert.Equal([2, 1], r.Committed);
         var abort = Assert.Single(r.Aborts);
         Assert.Equal((3, 3L, 1, 1L, false, true),
@@ -137,15 +160,16 @@ public sealed class LockScriptTests
     [InlineData(DeadlockPolicy.Detect, VictimRule.Requester, true, 0.0, 2, "40/40/0/0/0/160/27 | 0/0/0")]
     [InlineData(DeadlockPolicy.Detect, VictimRule.Requester, false, 0.5, 3, "40/42/2/2/0/165/31 | 2/0/29")]
     [InlineData(DeadlockPolicy.WoundWait, VictimRule.Requester, false, 0.5, 3, "40/52/0/12/0/177/27 | 0/12/201")]
-    public void A_seeded_run_counts_exactly(DeadlockPolicy policy, VictimRule rule, bool ordered, double shared, int seed,
-        string expected)
+    public void A_seeded_run_counts_exactly(DeadlockPolicy policy, VictimRule rule, bool ordered, double shared,
+        int seed, string expected)
     {
         var w = new LockWorkload(40, 4, 3, 12, ordered, shared);
         var r = LockSimulation.Run(w, policy, seed, rule);
         Assert.Equal((w, policy), (r.Workload, r.Policy));
         Assert.Equal(r.Aborts, r.AbortRecords.Count);
         // committed/attempts/deadlocks/aborts/cycles/steps/waited | requester victims/younger victims/victim id sum
-        string counts = $"{r.Committed}/{r.Attempts}/{r.Deadlocks}/{r.Aborts}/{r.CyclesSeen}/{r.Steps}/{r.AttemptsThatWaited}"
+        string counts = $"{r.Committed}/{r.Attempts}/{r.Deadlocks}/{r.Aborts}/{r.CyclesSeen}/{r.Steps}"
+            + $"/{r.AttemptsThatWaited}"
             + $" | {r.AbortRecords.Count(a => a.VictimWasRequester)}/{r.AbortRecords.Count(a => a.VictimIsYounger)}"
             + $"/{r.AbortRecords.Sum(a => a.Victim)}";
         Assert.Equal(expected, counts);
@@ -160,8 +184,9 @@ public sealed class LockScriptTests
         {
             var run = LockSimulation.Run(new LockWorkload(50, 3, p.RowsTouched, 30), DeadlockPolicy.Detect, 5);
             int r = p.RowsTouched;
-            Assert.Equal(new DeadlockModelPoint(3, r, 30, run.Attempts, run.WaitRate, DeadlockModel.WaitProbability(3, r, 30),
-                DeadlockModel.WaitProbabilityExact(3, r, 30), run.Deadlocks, run.DeadlockRate,
+            Assert.Equal(new DeadlockModelPoint(3, r, 30, run.Attempts, run.WaitRate,
+                DeadlockModel.WaitProbability(3, r, 30), DeadlockModel.WaitProbabilityExact(3, r, 30), run.Deadlocks,
+                run.DeadlockRate,
                 DeadlockModel.DeadlockProbability(3, r, 30), DeadlockModel.RefinedDeadlockProbability(3, r, 30)), p);
         }
         // (n − 1)·r/(2R) = 2·4/60 per request, then the exact and refined forms.

@@ -35,7 +35,8 @@ public sealed class PostgresLabTests
             Assert.True(r.A.ProcessId > 0 && r.B.ProcessId > 0);
             Assert.Equal((false, TwoSessionRun.DeadlockDetected), (victim.Committed, victim.SqlState));
             Assert.Equal("deadlock detected", victim.Message);
-            Assert.Equal((true, (string?)null, (string?)null, (double?)null), (survivor.Committed, survivor.SqlState, survivor.Message, survivor.FailedStepMs));
+            Assert.Equal((true, (string?)null, (string?)null, (double?)null),
+                (survivor.Committed, survivor.SqlState, survivor.Message, survivor.FailedStepMs));
             Assert.True(victim.WaitStartedMs < victim.EndedMs && survivor.WaitStartedMs < survivor.EndedMs);
             Assert.True(survivor.EndedMs >= victim.EndedMs); // it got the row from the victim's rollback
             // The failing statement was sent before the victim was seen waiting, and failed at its end.
@@ -43,14 +44,16 @@ public sealed class PostgresLabTests
             // The extra rows 1000..1002 were A's work: they commit only if A does.
             long bumped = r.A.Committed ? 3 : 0;
             Assert.Equal(bumped, Scalar(pg, $"SELECT count(*) FROM {PostgresDeadlock.Table} WHERE balance = 101"));
-            Assert.Equal(bumped == 3, (bool)Scalar(pg, $"SELECT balance = 101 FROM {PostgresDeadlock.Table} WHERE id = 1002")!);
-            Assert.Equal(100, Scalar(pg, $"SELECT balance FROM {PostgresDeadlock.Table} WHERE id = 1003"));
-            Assert.Equal(11L, Scalar(pg, $"SELECT count(*) FROM {PostgresDeadlock.Table} WHERE id <= 11 OR id >= 1099"));
+            const string table = PostgresDeadlock.Table;
+            Assert.Equal(bumped == 3, (bool)Scalar(pg, $"SELECT balance = 101 FROM {table} WHERE id = 1002")!);
+            Assert.Equal(100, Scalar(pg, $"SELECT balance FROM {table} WHERE id = 1003"));
+            Assert.Equal(11L, Scalar(pg, $"SELECT count(*) FROM {table} WHERE id <= 11 OR id >= 1099"));
 
             // Two FOR SHARE locks do not conflict: nobody waits, both commit, no error detail.
             var shared = d.Run([new(3, RowLockKind.ForShare), new(4)], [new(3, RowLockKind.ForShare)], Timeout, Gap);
-            Assert.Equal(((double?)null, (double?)null, true, true, (string?)null), (shared.A.WaitStartedMs, shared.B.WaitStartedMs, shared.A.Committed,
-                shared.B.Committed, shared.Detail));
+            Assert.Equal(((double?)null, (double?)null, true, true, (string?)null),
+                (shared.A.WaitStartedMs, shared.B.WaitStartedMs, shared.A.Committed, shared.B.Committed,
+                    shared.Detail));
             Assert.Equal((0, 200.0), (shared.DeadlockErrors, shared.DeadlockTimeoutMs));
         }
         finally
@@ -64,14 +67,17 @@ public sealed class PostgresLabTests
     {
         using var pg = RealSystem.RequirePostgres();
         string role = "nb06_plain_" + Guid.NewGuid().ToString("N")[..8];
-        var d = new PostgresDeadlock(pg, new NpgsqlConnectionStringBuilder(Servers.PostgresConnectionString) { Username = role }.ConnectionString);
+        var plain = new NpgsqlConnectionStringBuilder(Servers.PostgresConnectionString) { Username = role };
+        var d = new PostgresDeadlock(pg, plain.ConnectionString);
         d.Reset();
         try
         {
-            PostgresDeadlock.Exec(pg, $"CREATE ROLE {role} LOGIN; GRANT SELECT, UPDATE ON {PostgresDeadlock.Table} TO {role}");
+            PostgresDeadlock.Exec(pg,
+                $"CREATE ROLE {role} LOGIN; GRANT SELECT, UPDATE ON {PostgresDeadlock.Table} TO {role}");
             var r = d.Run([new(5)], [new(6)], Timeout);
             Assert.True(r.A.Committed && r.B.Committed);
-            Assert.Equal(Scalar(pg, "SELECT setting::float8 FROM pg_settings WHERE name = 'deadlock_timeout'"), r.DeadlockTimeoutMs);
+            Assert.Equal(Scalar(pg, "SELECT setting::float8 FROM pg_settings WHERE name = 'deadlock_timeout'"),
+                r.DeadlockTimeoutMs);
             Assert.NotEqual(200, r.DeadlockTimeoutMs);
         }
         finally
@@ -90,7 +96,8 @@ public sealed class PostgresLabTests
         try
         {
             var freed = d.IdleHolder(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(3));
-            Assert.Equal((200.0, true, (string?)null), (freed.IdleTimeoutMs, freed.WaiterGotLock, freed.WaiterSqlState));
+            Assert.Equal((200.0, true, (string?)null),
+                (freed.IdleTimeoutMs, freed.WaiterGotLock, freed.WaiterSqlState));
             Assert.Equal(d.Show("tcp_keepalives_idle"), freed.KeepalivesIdle);
             var held = d.IdleHolder(6, null, TimeSpan.FromMilliseconds(300));
             Assert.Equal(0, held.IdleTimeoutMs);
@@ -128,8 +135,9 @@ public sealed class PostgresLabTests
             q.Reset(6);
             var work = TimeSpan.FromMilliseconds(20);
             var skip = q.Drain(3, skipLocked: true, work);
-            Assert.Equal((6, 3, true, 20.0, 6, 6, 0), (skip.Jobs, skip.Workers, skip.SkipLocked, skip.WorkMs, skip.Completions,
-                skip.DistinctJobs, skip.PendingLeft));
+            Assert.Equal((6, 3, true, 20.0, 6, 6, 0),
+                (skip.Jobs, skip.Workers, skip.SkipLocked, skip.WorkMs, skip.Completions, skip.DistinctJobs,
+                    skip.PendingLeft));
             Assert.Equal(3, skip.PerWorker.Count);
             Assert.Equal(6, skip.PerWorker.Sum());
             Assert.Equal(6, skip.Runs.Count);
@@ -141,12 +149,14 @@ public sealed class PostgresLabTests
             Assert.Equal(JobQueue.MaxOverlap(skip.Runs), skip.MaxConcurrent);
             Assert.True(skip.ElapsedMs >= 40, $"{skip.ElapsedMs} ms"); // 120 ms of work on 3 workers
             Assert.Equal(6 / (skip.ElapsedMs / 1000), skip.JobsPerSecond, 9);
-            Assert.Equal("6 done", schema.Scalar($"SELECT count(*) || ' ' || min(status) FROM {JobQueue.Jobs} WHERE status = 'done' AND attempts = 1"));
+            Assert.Equal("6 done", schema.Scalar(
+                $"SELECT count(*) || ' ' || min(status) FROM {JobQueue.Jobs} WHERE status = 'done' AND attempts = 1"));
 
             q.Reset(4);
             var plain = q.Drain(2, skipLocked: false, work);
-            Assert.Equal((4, 2, false, 4, 0, 1), (plain.Jobs, plain.Workers, plain.SkipLocked, plain.Completions, plain.PendingLeft,
-                plain.MaxConcurrent));
+            Assert.Equal((4, 2, false, 4, 0, 1),
+                (plain.Jobs, plain.Workers, plain.SkipLocked, plain.Completions, plain.PendingLeft,
+                    plain.MaxConcurrent));
             Assert.True(plain.ElapsedMs >= 80, $"{plain.ElapsedMs} ms"); // one at a time: 4 × 20 ms
         }
         finally
@@ -165,8 +175,9 @@ public sealed class PostgresLabTests
             q.Reset(20);
             var r = q.RunWithCrashes(2, 0, TimeSpan.FromSeconds(10), seed: 1);
             Assert.Equal((20, 2, 0.0, 20, 0, 0, 20, 20, 0, 0, 0, 1),
-                (r.Jobs, r.Workers, r.CrashProbability, r.Claims, r.Crashes, r.Reaped, r.Completions, r.DistinctCompleted,
-                    r.JobsNotDone, r.LateCompletionsAccepted, r.LateCompletionsTried, r.MaxAttempts));
+                (r.Jobs, r.Workers, r.CrashProbability, r.Claims, r.Crashes, r.Reaped, r.Completions,
+                    r.DistinctCompleted, r.JobsNotDone, r.LateCompletionsAccepted, r.LateCompletionsTried,
+                    r.MaxAttempts));
             Assert.True(r.ElapsedMs > 0);
 
             q.Reset(80);
@@ -179,8 +190,9 @@ public sealed class PostgresLabTests
             using var worker = schema.Open();
             var claim = q.TryClaim(worker, 7, TimeSpan.FromMinutes(1))!.Value;
             Assert.Equal(new JobClaim(1, 1), claim);
-            string lease = $"SELECT lease_until > clock_timestamp() + interval '50 seconds' FROM {JobQueue.Jobs} WHERE id = 1";
-            Assert.Equal("running 7", schema.Scalar($"SELECT status || ' ' || worker FROM {JobQueue.Jobs} WHERE id = 1"));
+            const string jobs = JobQueue.Jobs;
+            string lease = $"SELECT lease_until > clock_timestamp() + interval '50 seconds' FROM {jobs} WHERE id = 1";
+            Assert.Equal("running 7", schema.Scalar($"SELECT status || ' ' || worker FROM {jobs} WHERE id = 1"));
             Assert.Equal(true, schema.Scalar(lease));
             Assert.True(q.Heartbeat(worker, claim, TimeSpan.FromMilliseconds(10)));
             Assert.Equal(false, schema.Scalar(lease));
@@ -189,7 +201,8 @@ public sealed class PostgresLabTests
             Assert.False(q.Heartbeat(worker, claim with { JobId = 2 }, TimeSpan.FromMinutes(1))); // job 2 is pending
             Assert.False(q.Complete(worker, claim with { JobId = 2 }, 7));
             Assert.True(q.Complete(worker, claim, 7));
-            Assert.Equal("1 7 1", schema.Scalar($"SELECT job_id || ' ' || worker || ' ' || attempt FROM {JobQueue.Results}"));
+            Assert.Equal("1 7 1",
+                schema.Scalar($"SELECT job_id || ' ' || worker || ' ' || attempt FROM {JobQueue.Results}"));
             Assert.Equal(new JobClaim(2, 1), q.TryClaim(worker, 0, TimeSpan.FromMinutes(1)));
         }
         finally
@@ -203,8 +216,8 @@ public sealed class PostgresLabTests
     {
         using var schema = new PgSchema();
         // The workers' search path names a schema without the queue: every claim fails.
-        string elsewhere = new NpgsqlConnectionStringBuilder(schema.ConnectionString) { SearchPath = "nb06_nowhere" }.ConnectionString;
-        var q = new JobQueue(schema.Connection, elsewhere);
+        var elsewhere = new NpgsqlConnectionStringBuilder(schema.ConnectionString) { SearchPath = "nb06_nowhere" };
+        var q = new JobQueue(schema.Connection, elsewhere.ConnectionString);
         try
         {
             q.Reset(3);

@@ -21,7 +21,8 @@ public sealed class PausedHolderAndRedlockTests
             new LeaseEvent(211, "A", "release (compare-and-delete)", "not its lock any more: nothing deleted"),
         ], r.Events);
         Assert.Equal((100.0, 200.0, true, 1L, 2L, 100.0, 5.0, true, "B"),
-            (r.TtlMs, r.PauseMs, r.Fencing, r.TokenA, r.TokenB, r.BAcquiredAtMs, r.OverlapMs, r.TwoHolders, r.FinalValue));
+            (r.TtlMs, r.PauseMs, r.Fencing, r.TokenA, r.TokenB, r.BAcquiredAtMs, r.OverlapMs, r.TwoHolders,
+                r.FinalValue));
         Assert.Equal(new FencedWrite(false, 1, 2), r.StaleWrite);
         Assert.Equal(
         [
@@ -94,10 +95,10 @@ public sealed class PausedHolderAndRedlockTests
         Assert.Equal((5, RedlockFault.ClockJump, true), (five.Instances, five.Fault, five.TwoHolders));
         // A asks 0, 1, 2 (1 ms each) and waits 5 ms for each of 3 and 4; B the same from t = 200.
         Assert.Equal(("A", true, 3, 0.0, 13.0, 102.0, 9885.0, 9898.0),
-            (five.A.Client, five.A.Acquired, five.A.Quorum, five.A.StartMs, five.A.ElapsedMs, five.A.DriftMs, five.A.ValidityMs,
-                five.A.ValidUntilMs));
-        Assert.Equal(("B", true, 3, 200.0, 13.0, 9885.0), (five.B.Client, five.B.Acquired, five.B.Quorum, five.B.StartMs,
-            five.B.ElapsedMs, five.B.ValidityMs));
+            (five.A.Client, five.A.Acquired, five.A.Quorum, five.A.StartMs, five.A.ElapsedMs, five.A.DriftMs,
+                five.A.ValidityMs, five.A.ValidUntilMs));
+        Assert.Equal(("B", true, 3, 200.0, 13.0, 9885.0),
+            (five.B.Client, five.B.Acquired, five.B.Quorum, five.B.StartMs, five.B.ElapsedMs, five.B.ValidityMs));
         Assert.Empty(five.A.TimedOutNodes!);
         var delayed = Redlock.SplitBrain(5, RedlockFault.DelayedRestart);
         Assert.Equal([3, 4], delayed.B.LockedNodes);
