@@ -128,6 +128,50 @@ public sealed class LockScriptTests
     }
 
     [Fact]
+    public void An_older_requester_that_closes_the_ring_is_the_victim_under_the_requester_rule()
+    {
+        var r = LockSimulation.Script(LockSimulation.Ring(2), [1, 2, 2, 1]);
+        Assert.Equal(
+        [
+            E(1, 1, "X-lock row 5", "granted"),
+            E(2, 2, "X-lock row 7", "granted"),
+            E(3, 2, "X-lock row 5", "waits for T1"),
+            E(4, 1, "X-lock row 7", "deadlock: cycle T1→T2→T1; T1 aborted; granted to T2"),
+            E(5, 2, "commit", ""),
+        ], r.Events);
+        var abort = Assert.Single(r.Aborts);
+        Assert.Equal((1, 1, true, false), (abort.Victim, abort.Other, abort.VictimWasRequester, abort.YoungestOfCycle));
+        Assert.Equal([1, 2, 1], abort.Cycle);
+    }
+
+    [Fact]
+    public void The_youngest_rule_keeps_aborting_until_no_cycle_through_the_requester_is_left()
+    {
+        TxnPlan Plan(int id, params LockOp[] ops) => new(id, id, ops);
+        LockOp X(int row) => new(row, LockMode.Exclusive);
+        LockOp S(int row) => new(row, LockMode.Shared);
+        // T2 and T3 share row 9 and queue for T1's row 1; T1's request for row 9 closes two cycles at once.
+        var r = LockSimulation.Script([Plan(1, X(1), X(9)), Plan(2, S(9), X(1)), Plan(3, S(9), X(1))],
+            [1, 2, 3, 2, 3, 1], victimRule: VictimRule.Youngest);
+        Assert.Equal(
+        [
+            E(1, 1, "X-lock row 1", "granted"),
+            E(2, 2, "S-lock row 9", "granted"),
+            E(3, 3, "S-lock row 9", "granted"),
+            E(4, 2, "X-lock row 1", "waits for T1"),
+            E(5, 3, "X-lock row 1", "waits for T1, T2"),
+            E(6, 1, "X-lock row 9", "deadlock: cycle T1→T2→T1; T2 aborted; T3 aborted; granted"),
+            E(7, 1, "commit", ""),
+        ], r.Events);
+        Assert.Equal([2, 3], r.Aborts.Select(a => a.Victim));
+        Assert.All(r.Aborts, a => Assert.Equal((1, false, true), (a.Other, a.VictimWasRequester, a.YoungestOfCycle)));
+        Assert.Equal([1, 2, 1], r.Aborts[0].Cycle);
+        Assert.Equal([1, 3, 1], r.Cycle);
+        Assert.Equal([new WaitEdge(3, 1, 1), new WaitEdge(1, 3, 9)], r.Graph);
+        Assert.Equal([1], r.Committed);
+    }
+
+    [Fact]
     public void The_youngest_rule_aborts_the_youngest_member_when_an_older_one_closes_the_cycle()
     {
         var r = LockSimulation.Script(LockSimulation.Ring(3), [1, 2, 3, 2, 3, 1], victimRule: VictimRule.Youngest);
