@@ -259,7 +259,7 @@ public static class EtcdLockFaults
         var leader = etcd.WaitForLeader(0, TimeSpan.FromSeconds(10))?.Leader
             ?? throw new TimeoutException("etcd has no leader");
         var followers = etcd.Members().Where(m => m.Id != leader.Id).ToArray();
-        Guard.That(followers.Length == 2, "expected a 3-member etcd");
+        Guard.That(followers.Length == 2, "expected a 3-member etcd", nameof(etcd));
         var (paused, asked) = (followers[0], followers[1]);
         EtcdFollowerPauseRun run;
         using (var pause = Faults.Pause("etcd", paused.Name, maxPause: TimeSpan.FromSeconds(10)))

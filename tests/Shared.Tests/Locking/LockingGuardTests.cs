@@ -2,6 +2,7 @@ using Npgsql;
 using StackExchange.Redis;
 using SystemDesign.Locking;
 using SystemDesign.RealSystems;
+using SystemDesign.Tests.RealSystems;
 using static SystemDesign.Tests.GuardAssert;
 
 namespace SystemDesign.Tests.Locking;
@@ -114,6 +115,22 @@ public sealed class LockingGuardTests
         Invalid("timeout", () => EtcdLockFaults.Healthy(etcd, TimeSpan.Zero), timeoutRange);
         Invalid("timeout", () => EtcdLockFaults.Healthy(etcd, TimeSpan.FromMinutes(2) + Tick), timeoutRange);
         Assert.False(EtcdLockFaults.Healthy(etcd, Tick));                 // nobody answers: not healthy, at once
+    }
+
+    [Fact]
+    public void The_etcd_fault_experiment_refuses_a_cluster_without_two_followers()
+    {
+        const string members = """
+            {"members":[{"ID":"1","name":"etcd1","clientURLs":["http://m1"]},
+                        {"ID":"2","name":"etcd2","clientURLs":["http://m2"]}]}
+            """;
+        (int, string)? List(string path, System.Text.Json.Nodes.JsonObject _) =>
+            path == "/v3/cluster/member/list" ? (200, members) : null;
+        // Two healthy members that agree on leader 1: one follower only.
+        using var leader = FakeEtcdMember.WithStatus(1, 1, List);
+        using var follower = FakeEtcdMember.WithStatus(2, 1, List);
+        using var etcd = new EtcdCluster([leader.Url, follower.Url], TimeSpan.FromSeconds(30));
+        Invalid("etcd", () => EtcdLockFaults.WithFollowerPaused(etcd, "k", 1), "expected a 3-member etcd");
     }
 
     [Fact]
