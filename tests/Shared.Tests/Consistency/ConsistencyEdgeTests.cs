@@ -30,6 +30,35 @@ public sealed class ConsistencyEdgeTests
     }
 
     [Fact]
+    public void Events_at_the_deadline_itself_are_processed_and_an_election_must_come_after_the_given_time()
+    {
+        var until = new RaftCluster(new RaftOptions { Nodes = 1 }, 1);
+        until.Campaign(0);
+        until.RunUntil(0);
+        Assert.Single(until.Elections);
+        var notAfter = new RaftCluster(new RaftOptions { Nodes = 1 }, 1);
+        notAfter.Campaign(0);
+        Assert.Null(notAfter.RunUntilLeader(0, 0));                        // elected at 0, which is not after 0
+        Assert.Single(notAfter.Elections);
+        var after = new RaftCluster(new RaftOptions { Nodes = 1 }, 1);
+        after.Campaign(0);
+        Assert.Equal(new LeaderElected(1, 0, 0, 0, 0), after.RunUntilLeader(-1, 0));
+    }
+
+    [Fact]
+    public void A_leader_that_hears_from_exactly_a_quorum_keeps_leading()
+    {
+        var c = new RaftCluster(new RaftOptions(), 2);
+        c.Campaign(0);
+        c.RunUntil(500);
+        c.Partition([0, 1, 2]);                                             // 3 of 5, the leader among them
+        c.RunUntil(2000);
+        Assert.Equal(new[] { 0 }, c.BelievedLeaders());
+        Assert.Empty(c.LeadershipEnds);
+        Assert.True(c.Term(3) > 1 && c.Term(4) > 1);                       // the cut-off pair kept trying
+    }
+
+    [Fact]
     public void A_fresh_cluster_has_no_leader_until_a_timer_fires_and_then_one_elected_by_the_other_four()
     {
         var c = new RaftCluster(new RaftOptions(), 1);

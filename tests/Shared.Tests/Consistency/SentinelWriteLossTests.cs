@@ -86,6 +86,9 @@ public sealed class SentinelWriteLossTests(Xunit.Abstractions.ITestOutputHelper 
             && run.ResumedAtMs < run.WriterStoppedAtMs && run.WriterStoppedAtMs <= run.RejoinedAtMs);
         Assert.Equal(Enumerable.Range(1, run.Writes.Count).Select(i => (long)i), run.Writes.Select(w => w.Seq));
         Assert.Contains(run.WriterStoppedBy, new[] { "connection closed", "READONLY: demoted" });
+        // With the short timers the old primary is demoted within about half a second of the resume; with the
+        // Sentinels' defaults it would take 4 publish periods of 2 s at least.
+        Assert.InRange(run.StaleWindowMs, 0, 6000);
         Assert.Equal(("failed", run.WriterStoppedAtMs), (run.Writes[^1].Outcome, run.Writes[^1].AtMs));
         Assert.All(run.Writes, w => Assert.Contains(w.Outcome, new[] { "ok", "refused", "failed" }));
         if (guard == SentinelWriteGuard.Wait1) Assert.All(run.Acked, w => Assert.NotNull(w.Replicas));
