@@ -89,6 +89,50 @@ public sealed class ConsistencyEdgeTests
         Assert.Equal((72, 72), (c.CommittedEntries, c.LostCommittedEntries()));
         Assert.Equal((94, 19), (c.LogLength(0), c.LogLength(4)));
         Assert.Equal(1, c.MaxLeadersInOneTerm);
+        // With 4 crashed the only leader left is 0, whose log has them all (the followers of 4 do not count).
+        c.Crash(4);
+        Assert.Equal(new[] { 0 }, c.BelievedLeaders());
+        Assert.Equal(0, c.LostCommittedEntries());
+    }
+
+    [Fact]
+    public void The_normal_quantile_switches_formula_exactly_at_its_tail_edges_and_the_cdf_is_bisected_up_to_8()
+    {
+        // At p = 0.02425 (and 1 − 0.02425) the central rational function still applies; the tail's differs in the
+        // last digits.
+        Assert.Equal(-1.9729610490848712, Delay.NormalQuantile(0.02425));
+        Assert.Equal(1.9729610490848712, Delay.NormalQuantile(1 - 0.02425));
+        Assert.Equal(-1.972962808836173, Delay.NormalQuantile(0.0242499));         // the tail's formula
+        Assert.Equal(1.9729628088361717, Delay.NormalQuantile(1 - 0.0242499));
+        Assert.Equal(0.9999999999999993, Delay.NormalCdf(8));                      // bisected, not cut to 1
+    }
+
+    [Fact]
+    public void Refusals_of_a_budget_a_mode_a_level_and_a_strategy_say_what_is_allowed()
+    {
+        var h = Enumerable.Range(0, 6).Select(i => RegisterOp.Write(i, i + 1, 0, 100))
+            .Append(RegisterOp.Read(99, 77, 200, 201)).ToArray();
+        Assert.Equal("the consistency search passed maxStates = 191; check a shorter history or raise the budget.",
+            Assert.Throws<InvalidOperationException>(() => ConsistencyChecker.Linearizable(h, maxStates: 191)).Message);
+        Assert.StartsWith("mode must be CpMajority, CpLocalReads or Ap.", Assert.Throws<ArgumentOutOfRangeException>(
+            () => PartitionSimulation.Run((ReplicationMode)9, Small)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("level must be One, Quorum or All.", Assert.Throws<ArgumentOutOfRangeException>(
+            () => Quorums.Replicas((ConsistencyLevel)3, 3)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("strategy must be AllChildren or Predecessor.", Assert.Throws<ArgumentOutOfRangeException>(
+            () => ZooKeeperElection.Run(3, (WatchStrategy)5, new Random(1))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_store_keeps_what_the_last_accepted_leader_wrote_under_its_name_and_term()
+    {
+        var o = new RaftOptions { ClientWriteInterval = 50 };
+        string Kept(bool enforce)
+        {
+            var run = RaftExperiments.ZombieLeader(o, enforce, seed: 3);
+            Assert.True(run.Store.TryRead("x", out var value, out long token));
+            return $"{value} / {token}";
+        }
+        Assert.Equal(("node 2, term 2 / 2", "node 2, term 2 / 2"), (Kept(true), Kept(false)));
     }
 
     [Fact]
