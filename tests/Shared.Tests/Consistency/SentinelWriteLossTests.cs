@@ -81,6 +81,7 @@ public sealed class SentinelWriteLossTests(Xunit.Abstractions.ITestOutputHelper 
         // The timers the run shortens, read before it: the Sentinels' own (longer) values.
         Assert.All(timersBefore, t => Assert.Equal(SentinelWriteLoss.ShortTimers.Keys.Order(), t.Keys.Order()));
         Assert.All(timersBefore, t => Assert.All(t.Values, v => Assert.True(v >= 1000, $"timer {v} ms")));
+        Assert.InRange(run.PausedAtMs, 300, 10_000);                       // after the default 300 ms warm-up
         // The timeline in order, and the writer numbered its writes 1, 2, 3, … until it was stopped by the last one.
         Assert.True(run.PausedAtMs < run.FailoverAtMs && run.FailoverAtMs <= run.ResumedAtMs
             && run.ResumedAtMs < run.WriterStoppedAtMs && run.WriterStoppedAtMs <= run.RejoinedAtMs);
