@@ -59,6 +59,23 @@ public sealed class ConsistencyEdgeTests
     }
 
     [Fact]
+    public void A_re_elected_leader_counts_only_answers_of_its_new_term_at_its_first_quorum_check()
+    {
+        // 0 leads term 1, campaigns again and wins term 2, and is cut off the moment it wins: the answers of
+        // term 1 and the quorum checks scheduled for term 1 must not keep it leading, so it steps down at its
+        // first check of term 2, one election timeout later.
+        var c = new RaftCluster(new RaftOptions(), 1);
+        c.Campaign(0);
+        c.RunUntil(500);
+        c.Campaign(0);
+        var won = c.RunUntilLeader(500, 1000)!;
+        Assert.Equal((2L, 0), (won.Term, won.Node));
+        c.Partition([0]);
+        c.RunUntil(won.Time + 400);
+        Assert.Equal(new LeadershipEnded(2, 0, won.Time + 150, true), Assert.Single(c.LeadershipEnds));
+    }
+
+    [Fact]
     public void A_fresh_cluster_has_no_leader_until_a_timer_fires_and_then_one_elected_by_the_other_four()
     {
         var c = new RaftCluster(new RaftOptions(), 1);
