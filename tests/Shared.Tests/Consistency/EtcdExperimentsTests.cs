@@ -55,7 +55,12 @@ public sealed class EtcdExperimentsTests(Xunit.Abstractions.ITestOutputHelper lo
         var r = EtcdExperiments.PauseLeader(etcd, TimeSpan.FromSeconds(10));
         log.WriteLine($"{r} in {watch.ElapsedMilliseconds} ms");
         Assert.NotEqual(r.OldLeader, r.NewLeader);
+        var names = etcd.Members().Select(m => m.Name).ToList();
+        Assert.Contains(r.OldLeader, names);
+        Assert.Contains(r.NewLeader, names);
         Assert.True(r.TermAfter > r.TermBefore);
+        Assert.True(r.TermBefore > 0);
+        Assert.InRange(r.HealthyAgainMs, 0, 20_000);
         // The same window notebook 02 checks: the model's [min, max] plus etcd's one lost round (a CI run
         // on a loaded machine took 2,416 ms with the term up by 2, outside the model's max alone).
         var (lo, hi) = EtcdExperiments.ElectionWindow(EtcdExperiments.ModelTimesToElect(500, 50, 200), 500);
@@ -79,6 +84,13 @@ public sealed class EtcdExperimentsTests(Xunit.Abstractions.ITestOutputHelper lo
         Assert.Contains(r.SerializableValue, new[] { "v1", "v2" });
         Assert.Equal(r.SerializableValue == "v1", r.Stale);
         Assert.False(r.LinearizableAnswered);
+        Assert.Equal("v2", r.Current);
+        Assert.Contains(r.Isolated, etcd.Members().Select(m => m.Name));
+        // It waited out its whole timeout, where the same read on the healthy member took a moment.
+        Assert.Equal("no answer within 400 ms", r.LinearizableError);
+        Assert.InRange(r.LinearizableWaitedMs, 350, 10_000);
+        Assert.InRange(r.LinearizableHealthyMs, 0.001, 350);
+        Assert.InRange(r.SerializableMs, 0.001, 350);
         Assert.True(r.HealthyAfter);
         Assert.Null(etcd.Get("sdntest/iso").Value);
     }

@@ -57,8 +57,12 @@ public sealed class RealRegistersTests
         using var pg = RealSystem.RequirePostgres();
         Assert.Equal(InMemory(), RealRegisters.FencedWritesOnPostgres(pg, "nb02_test_fenced", Writes));
         var h = RealRegisters.PostgresHistory(Servers.PostgresConnectionString, "nb02_test_register", 3, 30, 1);
-        Assert.Equal(90, h.Count);
+        AssertWorkload(h);
         Assert.True(ConsistencyChecker.Linearizable(h).Holds);
+        // Both labs drop the table they made.
+        using var cmd = new Npgsql.NpgsqlCommand(
+            "SELECT to_regclass('nb02_test_fenced') IS NULL AND to_regclass('nb02_test_register') IS NULL", pg);
+        Assert.True((bool)cmd.ExecuteScalar()!);
     }
 
     [SkippableFact]
@@ -67,8 +71,34 @@ public sealed class RealRegistersTests
         using var redis = RealSystem.RequireRedis();
         Assert.Equal(InMemory(), RealRegisters.FencedWritesOnRedis(redis.GetDatabase(), "nb02:test:fenced", Writes));
         var h = RealRegisters.RedisHistory(redis, "nb02:test:register", 3, 30, 1);
-        Assert.Equal(90, h.Count);
+        AssertWorkload(h);
         Assert.True(ConsistencyChecker.Linearizable(h).Holds);
+        Assert.False(redis.GetDatabase().KeyExists("nb02:test:fenced"));
+        Assert.False(redis.GetDatabase().KeyExists("nb02:test:register"));
+    }
+
+    /// <summary>The workload of seed 1 with 3 clients × 30 operations: each client's own mix of reads and writes
+    /// (seeded per client), write i of client c stores (c + 1)·1,000,000 + i + 1, every read returns 0 or a value
+    /// written, and the history is in invocation order.</summary>
+    private static void AssertWorkload(IReadOnlyList<RegisterOp> h)
+    {
+        Assert.Equal(90, h.Count);
+        Assert.Equal(h.OrderBy(o => o.Invoke).Select(o => o.Invoke), h.Select(o => o.Invoke));
+        Assert.All(h, o => Assert.True(o.Response >= o.Invoke));
+        var written = h.Where(o => o.Kind == OpKind.Write).Select(o => o.Value).ToHashSet();
+        for (int c = 0; c < 3; c++)
+        {
+            var mine = h.Where(o => o.Client == c).ToList();
+            Assert.Equal(30, mine.Count);
+            var rng = new Random(1000 + c);
+            for (int i = 0; i < 30; i++)
+            {
+                bool write = rng.NextDouble() < 0.5;
+                Assert.Equal(write ? OpKind.Write : OpKind.Read, mine[i].Kind);
+                if (write) Assert.Equal((c + 1) * 1_000_000L + i + 1, mine[i].Value);
+                else Assert.True(mine[i].Value == 0 || written.Contains(mine[i].Value), $"read {mine[i].Value}");
+            }
+        }
     }
 
     [Fact]

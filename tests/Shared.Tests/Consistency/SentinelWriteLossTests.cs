@@ -75,7 +75,25 @@ public sealed class SentinelWriteLossTests(Xunit.Abstractions.ITestOutputHelper 
             + "; last acked before the pause: " + string.Join(", ", run.Acked.Where(w => w.AtMs < run.ResumedAtMs).TakeLast(2).Select(w => $"{w.Seq}@{w.AtMs - run.PausedAtMs:0.0}"))
             + "; first after: " + string.Join(", ", run.Writes.Where(w => w.AtMs >= run.ResumedAtMs).Take(4).Select(w => $"{w.Seq}:{w.Outcome}@{w.AtMs - run.ResumedAtMs:0.0}")));
         Assert.NotEqual(run.OldPrimary, run.NewPrimary);
+        Assert.Contains(run.OldPrimary, set.Nodes);
+        Assert.Contains(run.NewPrimary, set.Nodes);
         Assert.True(run.OldPrimaryIsReplicaAgain);
+        // The timers the run shortens, read before it: the Sentinels' own (longer) values.
+        Assert.All(timersBefore, t => Assert.Equal(SentinelWriteLoss.ShortTimers.Keys.Order(), t.Keys.Order()));
+        Assert.All(timersBefore, t => Assert.All(t.Values, v => Assert.True(v >= 1000, $"timer {v} ms")));
+        Assert.InRange(run.PausedAtMs, 300, 10_000);                       // after the default 300 ms warm-up
+        // The timeline in order, and the writer numbered its writes 1, 2, 3, … until it was stopped by the last one.
+        Assert.True(run.PausedAtMs < run.FailoverAtMs && run.FailoverAtMs <= run.ResumedAtMs
+            && run.ResumedAtMs < run.WriterStoppedAtMs && run.WriterStoppedAtMs <= run.RejoinedAtMs);
+        Assert.Equal(Enumerable.Range(1, run.Writes.Count).Select(i => (long)i), run.Writes.Select(w => w.Seq));
+        Assert.Contains(run.WriterStoppedBy, new[] { "connection closed", "READONLY: demoted" });
+        // With the short timers the old primary is demoted within about half a second of the resume; with the
+        // Sentinels' defaults it would take 4 publish periods of 2 s at least.
+        Assert.InRange(run.StaleWindowMs, 0, 6000);
+        Assert.Equal(("failed", run.WriterStoppedAtMs), (run.Writes[^1].Outcome, run.Writes[^1].AtMs));
+        Assert.All(run.Writes, w => Assert.Contains(w.Outcome, new[] { "ok", "refused", "failed" }));
+        if (guard == SentinelWriteGuard.Wait1) Assert.All(run.Acked, w => Assert.NotNull(w.Replicas));
+        else Assert.All(run.Writes, w => Assert.Null(w.Replicas));
         Assert.True(run.Acked.Count(w => w.AtMs < run.PausedAtMs) > 0, "no writes before the pause");
         // Every write the stale primary acknowledged after the resume is gone: it never reached the new primary.
         // The first may be the write in flight when SIGSTOP landed: executed and replicated before, answered after.
