@@ -20,10 +20,12 @@ public sealed record ElectionTimingRow(double WidthMs, int Failovers, int Electe
     double MeanSplitTerms, double ShareWithSplit, int OutsideWindow);
 
 /// <summary>One partition of the leader away from the majority (<see cref="RaftExperiments.PartitionedLeader"/>).</summary>
-/// <param name="OldLeaderLedFor">ms from the cut until the old leader stopped believing it leads.</param>
+/// <param name="OldLeaderLedFor">ms from the cut until the old leader stopped believing it leads; +∞ when it never
+/// did (a partition shorter than CheckQuorum's window and the majority's election timeout goes unnoticed).</param>
 /// <param name="NewLeaderAfter">ms from the cut until the majority side elected a leader (null: none before the heal).</param>
 /// <param name="TwoLeadersFor">ms during which both believed they lead (0 when the old one stepped down first).</param>
-/// <param name="LostQuorum">the old leader stepped down by CheckQuorum (false: it learnt a higher term, after the heal).</param>
+/// <param name="LostQuorum">the old leader stepped down by CheckQuorum (false: it learnt a higher term after the heal,
+/// or never stepped down).</param>
 public sealed record PartitionedLeaderRun(double PartitionMs, double OldLeaderLedFor, double? NewLeaderAfter,
     double TwoLeadersFor, bool LostQuorum);
 
@@ -135,12 +137,13 @@ public static class RaftExperiments
         cluster.RunUntil(p + partitionMs);
         cluster.Heal();
         cluster.RunUntil(p + partitionMs + 500);
-        var end = cluster.LeadershipEnds.First(e => e.Node == leader && e.Term == term);
+        // A short partition may heal before anyone notices: then the old leader simply goes on leading.
+        var end = cluster.LeadershipEnds.FirstOrDefault(e => e.Node == leader && e.Term == term);
         var elected = cluster.Elections.FirstOrDefault(e => e.Time > p && !cut.Contains(e.Node));
-        double oldFor = end.Time - p;
+        double oldFor = end is null ? double.PositiveInfinity : end.Time - p;
         double? newAfter = elected is null || elected.Time > p + partitionMs ? null : elected.Time - p;
         double both = newAfter is { } t ? Math.Max(0, oldFor - t) : 0;
-        return new PartitionedLeaderRun(partitionMs, oldFor, newAfter, both, end.LostQuorum);
+        return new PartitionedLeaderRun(partitionMs, oldFor, newAfter, both, end?.LostQuorum ?? false);
     }
 
     /// <summary>

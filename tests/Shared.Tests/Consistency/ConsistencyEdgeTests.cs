@@ -212,6 +212,16 @@ public sealed class ConsistencyEdgeTests
     }
 
     [Fact]
+    public void A_partition_nobody_notices_leaves_the_old_leader_leading_instead_of_throwing()
+    {
+        // 100-150 ms: shorter than CheckQuorum's window and than the majority's election timeout, so the old
+        // leader never steps down. This threw "Sequence contains no matching element" before.
+        var unnoticed = new PartitionedLeaderRun(100, double.PositiveInfinity, null, 0, false);
+        Assert.Equal(unnoticed, RaftExperiments.PartitionedLeader(Defaults, 0, 100));
+        Assert.Equal(unnoticed with { PartitionMs = 150 }, RaftExperiments.PartitionedLeader(Defaults, 3, 150));
+    }
+
+    [Fact]
     public void The_model_fail_over_times_for_etcds_timers_are_the_recorded_ones()
     {
         Assert.Equal(new[] { 701.8123383130003, 540.4400236458705, 738.7841013712268 },
