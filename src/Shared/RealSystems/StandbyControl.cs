@@ -30,6 +30,10 @@ public static class StandbyControl
         Exec(primary, "SELECT pg_reload_conf()");
         WaitFor(() => Scalar<string>(primary, "SHOW synchronous_standby_names") == StandbyName, TimeSpan.FromSeconds(5),
             "the primary did not load synchronous_standby_names");
+        // A commit waits only once the checkpointer has read the new setting too (it sets the shared flag that
+        // commits test, WalSndCtl->sync_standbys_defined); under load it can lag the reload, and then a commit
+        // returns at once. It handles a pending reload before it runs a requested checkpoint.
+        Exec(primary, "CHECKPOINT");
         string cs = primary.ConnectionString;
         return new Undo(() =>
         {
@@ -40,6 +44,7 @@ public static class StandbyControl
             Exec(c, "SELECT pg_reload_conf()");
             WaitFor(() => Scalar<string>(c, "SHOW synchronous_standby_names") == "", TimeSpan.FromSeconds(5),
                 "the primary did not reload synchronous_standby_names");
+            Exec(c, "CHECKPOINT"); // as above: commits stop waiting once the checkpointer has the reset
         });
     }
 
