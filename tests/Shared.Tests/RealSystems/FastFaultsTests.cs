@@ -78,4 +78,34 @@ public sealed class FastFaultsTests(Xunit.Abstractions.ITestOutputHelper log)
         }
         Assert.True(Services.Check("redis-sentinel").Healthy);
     }
+    [SkippableFact]
+    public void While_paused_runs_the_body_with_the_member_stopped_and_resumes_it_after()
+    {
+        RealSystem.RequireRedisSentinel();
+        using var experiment = Faults.Experiment("redis-sentinel");
+        long before = Faults.FaultCount;
+        string during = Faults.WhilePaused("redis-sentinel", "sentinel3", TimeSpan.FromSeconds(10),
+            () => Services.Running("redis-sentinel", "sentinel3").State);
+        Assert.Equal("paused", during);
+        Assert.Equal("up", Services.Running("redis-sentinel", "sentinel3").State);
+        Assert.Equal(before + 2, Faults.FaultCount); // the pause and its resume
+    }
+
+    [SkippableFact]
+    public void A_restart_whose_check_never_passes_throws_with_the_checks_reason()
+    {
+        RealSystem.RequireRedisSentinel();
+        using var experiment = Faults.Experiment("redis-sentinel");
+        int calls = 0;
+        var e = Assert.Throws<TimeoutException>(() =>
+            Faults.Restart("redis-sentinel", TimeSpan.FromMilliseconds(1), () => $"not yet {++calls}"));
+        Assert.True(calls >= 1);
+        Assert.Equal($"redis-sentinel not healthy 0 s after a restart: not yet {calls}", e.Message);
+        long before = Faults.FaultCount;
+        Faults.Restart("redis-sentinel", TimeSpan.FromSeconds(30), () => null);
+        Assert.Equal(before + 1, Faults.FaultCount);
+        // Marked healthy by the check: the experiment's end does not run the script again.
+        Assert.True(Faults.WaitHealthy("redis-sentinel", TimeSpan.FromSeconds(30)));
+        Assert.Equal(before + 1, Faults.FaultCount);
+    }
 }
