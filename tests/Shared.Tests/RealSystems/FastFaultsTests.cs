@@ -108,4 +108,20 @@ public sealed class FastFaultsTests(Xunit.Abstractions.ITestOutputHelper log)
         Assert.True(Faults.WaitHealthy("redis-sentinel", TimeSpan.FromSeconds(30)));
         Assert.Equal(before + 1, Faults.FaultCount);
     }
+    [SkippableFact]
+    public void A_member_is_found_by_name_or_port_and_an_unknown_one_is_refused()
+    {
+        RealSystem.RequireRedisSentinel();
+        int port1 = Services.Layout("redis-sentinel").Single(m => m.Member == "node1").Port;
+        var node1 = Services.MemberAtPort("redis-sentinel", port1);
+        Assert.Equal(("redis-sentinel", "node1", port1, "up"), (node1.Service, node1.Member, node1.Port, node1.State));
+        Assert.True(node1.Up);
+        Assert.False(node1.Paused);
+        var port = Assert.Throws<ArgumentException>(() => Services.MemberAtPort("redis-sentinel", 1));
+        Assert.Equal("port", port.ParamName);
+        Assert.StartsWith("service redis-sentinel has no member on port 1", port.Message);
+        var name = Assert.Throws<ArgumentException>(() => Services.Member("redis-sentinel", "node9"));
+        Assert.Equal("member", name.ParamName);
+        Assert.StartsWith("service redis-sentinel has no member 'node9'", name.Message);
+    }
 }

@@ -143,4 +143,29 @@ public sealed class ServersOfflineTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+    [Fact]
+    public void A_missing_two_phase_commit_postgres_gives_null_and_one_line_and_has_its_default()
+    {
+        Assert.Equal("Host=127.0.0.1;Port=25434;Username=sdn;Database=sdn;Timeout=3;Command Timeout=60;Pooling=false",
+            With("SDN_POSTGRES_2PC", null, () => Servers.PostgresTwoPcConnectionString).Result);
+        var (pg, said) = With("SDN_POSTGRES_2PC", "Host=127.0.0.1;Port=1;Username=sdn;Database=sdn;Timeout=2",
+            Servers.PostgresTwoPc);
+        Assert.Null(pg);
+        Assert.StartsWith("PostgreSQL for two-phase commit is not running at 127.0.0.1:1 (", said);
+        Assert.EndsWith($"): {Start("postgres-2pc")}" + Environment.NewLine, said);
+        Assert.Single(said.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Only_a_listening_port_counts_and_an_endpoint_of_unknown_kind_is_left_to_the_client()
+    {
+        Assert.True(Servers.Listening(new System.Net.Sockets.UnixDomainSocketEndPoint("/nonexistent/sock")));
+        Assert.False(Servers.Listening(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1)));
+        Assert.False(Servers.Listening(new System.Net.DnsEndPoint("127.0.0.1", 1)));
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var open = (System.Net.IPEndPoint)listener.LocalEndpoint;
+        Assert.True(Servers.Listening(open));
+        Assert.True(Servers.Listening(new System.Net.DnsEndPoint("127.0.0.1", open.Port)));
+    }
 }
