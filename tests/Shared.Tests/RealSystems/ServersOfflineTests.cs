@@ -168,4 +168,70 @@ public sealed class ServersOfflineTests
         Assert.True(Servers.Listening(open));
         Assert.True(Servers.Listening(new System.Net.DnsEndPoint("127.0.0.1", open.Port)));
     }
+    /// <summary>Accepts and answers every HTTP request with one fixed response, or closes at once (no status).</summary>
+    private sealed class FixedServer : LoopbackServer
+    {
+        private readonly int _status;
+        private readonly string _body;
+
+        public FixedServer(int status = 0, string body = "")
+        {
+            _status = status;
+            _body = body;
+            StartAccepting();
+        }
+
+        protected override void Serve(System.Net.Sockets.NetworkStream stream)
+        {
+            if (_status == 0) return;
+            ReadHttpRequest(stream);
+            WriteHttpResponse(stream, _status, _body, "application/json");
+        }
+    }
+
+    [Fact]
+    public void A_prometheus_without_rule_files_is_not_usable()
+    {
+        using var server = new FixedServer(200, """{"status":"success","data":{"yaml":"global: {}"}}""");
+        string url = $"http://127.0.0.1:{server.Port}";
+        var (prometheus, said) = With("SDN_PROMETHEUS", url, Servers.Prometheus);
+        Assert.Null(prometheus);
+        Assert.Equal($"Prometheus at {url} is not usable (its configuration has no rule_files or file_sd_configs "
+            + $"folder): {Start("prometheus")}" + Environment.NewLine, said);
+    }
+
+    [Fact]
+    public void An_s3_server_that_refuses_the_bucket_listing_is_not_usable()
+    {
+        using var server = new FixedServer(403, "");
+        string url = $"http://127.0.0.1:{server.Port}";
+        var (s3, said) = With("SDN_S3", url, Servers.S3);
+        Assert.Null(s3);
+        Assert.StartsWith($"The S3 server at {url} is not usable (", said);
+        Assert.EndsWith($"): {Start("s3")}" + Environment.NewLine, said);
+    }
+
+    [Fact]
+    public void A_rabbitmq_port_that_closes_at_once_gives_null_and_one_line()
+    {
+        using var server = new FixedServer();
+        string endpoint = $"127.0.0.1:{server.Port}";
+        var (rabbit, said) = With("SDN_RABBITMQ", endpoint, Servers.RabbitMq);
+        Assert.Null(rabbit);
+        Assert.StartsWith($"RabbitMQ is not running at {endpoint} (", said);
+        Assert.EndsWith($"): {Start("rabbitmq")}" + Environment.NewLine, said);
+        Assert.DoesNotContain("nothing listens there", said);
+    }
+
+    [Fact]
+    public void A_nats_port_that_closes_at_once_gives_null_and_one_line()
+    {
+        using var server = new FixedServer();
+        string url = $"nats://127.0.0.1:{server.Port}";
+        var (nats, said) = With("SDN_NATS", url, Servers.Nats);
+        Assert.Null(nats);
+        Assert.StartsWith($"NATS is not running at {url} (", said);
+        Assert.EndsWith($"): {Start("nats")}" + Environment.NewLine, said);
+        Assert.DoesNotContain("nothing listens there", said);
+    }
 }
