@@ -124,4 +124,22 @@ public sealed class FastFaultsTests(Xunit.Abstractions.ITestOutputHelper log)
         Assert.Equal("member", name.ParamName);
         Assert.StartsWith("service redis-sentinel has no member 'node9'", name.Message);
     }
+    [SkippableFact]
+    public void An_experiment_waits_for_the_lock_of_another_and_checks_health_with_the_given_check()
+    {
+        RealSystem.RequireRedisSentinel();
+        var members = Services.Layout("redis-sentinel");
+        string path = Path.Combine(Path.GetTempPath(), $"sdn-fault-{Environment.UserName}-redis-sentinel-{members[0].Port}.lock");
+        using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+            Assert.ThrowsAny<IOException>(() => Faults.Experiment("redis-sentinel", TimeSpan.FromMilliseconds(200)));
+        int calls = 0;
+        var e = Assert.Throws<TimeoutException>(() =>
+            Faults.Experiment("redis-sentinel", TimeSpan.FromMilliseconds(1), () => $"bad {++calls}"));
+        Assert.Equal($"redis-sentinel not healthy after 0 s: bad {calls}", e.Message);
+        // The failed start released the lock, and an experiment with a passing check ends without the script.
+        long before = Faults.FaultCount;
+        using (var experiment = Faults.Experiment("redis-sentinel", TimeSpan.FromSeconds(5), () => null))
+            Assert.Equal("redis-sentinel", experiment.Service);
+        Assert.Equal(before, Faults.FaultCount);
+    }
 }
