@@ -78,4 +78,68 @@ public sealed class FastFaultsTests(Xunit.Abstractions.ITestOutputHelper log)
         }
         Assert.True(Services.Check("redis-sentinel").Healthy);
     }
+    [SkippableFact]
+    public void While_paused_runs_the_body_with_the_member_stopped_and_resumes_it_after()
+    {
+        RealSystem.RequireRedisSentinel();
+        using var experiment = Faults.Experiment("redis-sentinel");
+        long before = Faults.FaultCount;
+        string during = Faults.WhilePaused("redis-sentinel", "sentinel3", TimeSpan.FromSeconds(10),
+            () => Services.Running("redis-sentinel", "sentinel3").State);
+        Assert.Equal("paused", during);
+        Assert.Equal("up", Services.Running("redis-sentinel", "sentinel3").State);
+        Assert.Equal(before + 2, Faults.FaultCount); // the pause and its resume
+    }
+
+    [SkippableFact]
+    public void A_restart_whose_check_never_passes_throws_with_the_checks_reason()
+    {
+        RealSystem.RequireRedisSentinel();
+        using var experiment = Faults.Experiment("redis-sentinel");
+        int calls = 0;
+        var e = Assert.Throws<TimeoutException>(() =>
+            Faults.Restart("redis-sentinel", TimeSpan.FromMilliseconds(1), () => $"not yet {++calls}"));
+        Assert.True(calls >= 1);
+        Assert.Equal($"redis-sentinel not healthy 0 s after a restart: not yet {calls}", e.Message);
+        long before = Faults.FaultCount;
+        Faults.Restart("redis-sentinel", TimeSpan.FromSeconds(30), () => null);
+        Assert.Equal(before + 1, Faults.FaultCount);
+        // Marked healthy by the check: the experiment's end does not run the script again.
+        Assert.True(Faults.WaitHealthy("redis-sentinel", TimeSpan.FromSeconds(30)));
+        Assert.Equal(before + 1, Faults.FaultCount);
+    }
+    [SkippableFact]
+    public void A_member_is_found_by_name_or_port_and_an_unknown_one_is_refused()
+    {
+        RealSystem.RequireRedisSentinel();
+        int port1 = Services.Layout("redis-sentinel").Single(m => m.Member == "node1").Port;
+        var node1 = Services.MemberAtPort("redis-sentinel", port1);
+        Assert.Equal(("redis-sentinel", "node1", port1, "up"), (node1.Service, node1.Member, node1.Port, node1.State));
+        Assert.True(node1.Up);
+        Assert.False(node1.Paused);
+        var port = Assert.Throws<ArgumentException>(() => Services.MemberAtPort("redis-sentinel", 1));
+        Assert.Equal("port", port.ParamName);
+        Assert.StartsWith("service redis-sentinel has no member on port 1", port.Message);
+        var name = Assert.Throws<ArgumentException>(() => Services.Member("redis-sentinel", "node9"));
+        Assert.Equal("member", name.ParamName);
+        Assert.StartsWith("service redis-sentinel has no member 'node9'", name.Message);
+    }
+    [SkippableFact]
+    public void An_experiment_waits_for_the_lock_of_another_and_checks_health_with_the_given_check()
+    {
+        RealSystem.RequireRedisSentinel();
+        var members = Services.Layout("redis-sentinel");
+        string path = Path.Combine(Path.GetTempPath(), $"sdn-fault-{Environment.UserName}-redis-sentinel-{members[0].Port}.lock");
+        using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+            Assert.ThrowsAny<IOException>(() => Faults.Experiment("redis-sentinel", TimeSpan.FromMilliseconds(200)));
+        int calls = 0;
+        var e = Assert.Throws<TimeoutException>(() =>
+            Faults.Experiment("redis-sentinel", TimeSpan.FromMilliseconds(1), () => $"bad {++calls}"));
+        Assert.Equal($"redis-sentinel not healthy after 0 s: bad {calls}", e.Message);
+        // The failed start released the lock, and an experiment with a passing check ends without the script.
+        long before = Faults.FaultCount;
+        using (var experiment = Faults.Experiment("redis-sentinel", TimeSpan.FromSeconds(5), () => null))
+            Assert.Equal("redis-sentinel", experiment.Service);
+        Assert.Equal(before, Faults.FaultCount);
+    }
 }
