@@ -287,6 +287,9 @@ public sealed class DistributionGuardTests
         Assert.Equal(6, HotKeys.Salt(Keys, Weights, 3, 2).Keys.Count);
         OutOfRange("ways", () => HotKeys.Salt(Keys, Weights, 1, 0));
         OutOfRange("ways", () => HotKeys.Salt(Keys, Weights, 1, 1_000_001));
+        // With no hot key no sub-key is made, so only Salt's own guard can refuse these.
+        OutOfRange("ways", () => HotKeys.Salt(Keys, Weights, 0, 0));
+        OutOfRange("ways", () => HotKeys.Salt(Keys, Weights, 0, 1_000_001));
     }
 
     [Fact]
