@@ -5,6 +5,8 @@ using SystemDesign.Tests.RealSystems;
 
 namespace SystemDesign.Tests.Locking;
 
+// With the other etcd experiments: one that pauses the leader must not run beside these 2-second requests.
+[Collection("real clusters")]
 public sealed class EtcdLeaseLockTests
 {
     [SkippableFact]

@@ -42,8 +42,12 @@ public sealed class PostgresExactTests
         Assert.Equal(["now", "1 000 ago", "2^31 − 1 ago (oldest still in the past)", "2^31 ago (wraps to the future)",
             "1 000 ahead", "2^32 − 1 (top of the counter)", "FrozenTransactionId = 2", "BootstrapTransactionId = 1"],
             ages.Select(a => a.Case));
-        Assert.Equal([0, 1000, int.MaxValue, int.MinValue, -1000], ages.Take(5).Select(a => a.Server));
         uint now = ages[0].Xid;
+        // age() of a special XID (0, 1, 2) is INT_MAX: on a young cluster "1 000 ago" can be one of them.
+        int Age(int expected, uint xid) => xid < 3 ? int.MaxValue : expected;
+        Assert.Equal([0, Age(1000, unchecked(now - 1000)), Age(int.MaxValue, unchecked(now - 2147483647u)),
+            Age(int.MinValue, unchecked(now - 2147483648u)), Age(-1000, unchecked(now + 1000))],
+            ages.Take(5).Select(a => a.Server));
         Assert.Equal([now, unchecked(now - 1000), unchecked(now - 2147483647u), unchecked(now - 2147483648u),
             unchecked(now + 1000), uint.MaxValue, 2u, 1u], ages.Select(a => a.Xid));
         Assert.Equal([int.MaxValue, int.MaxValue], ages.Skip(6).Select(a => a.Server));
