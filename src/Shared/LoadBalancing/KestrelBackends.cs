@@ -10,8 +10,8 @@ namespace SystemDesign.LoadBalancing;
 /// <summary>
 /// N small HTTP backends on 127.0.0.1 (Kestrel, in process), backend i on port basePort + i. Each answers
 /// <c>GET /</c> after its configured latency, serving at most Capacity requests at once (the rest wait in
-/// its queue), with its name in the body and in an <c>X-Backend</c> header; <c>GET /health</c> answers at
-/// once. Each counts the requests it served and how long its work took. A backend can be stopped and started
+/// its queue), with its name in the body and in an <c>X-Backend</c> header, and the time the request spent
+/// inside it (queue + work) in <c>X-Server-Ms</c>; <c>GET /health</c> answers at once. Each counts the requests it served and how long its work took. A backend can be stopped and started
 /// again on the same port (a failure and a recovery). Dispose stops them all.
 /// </summary>
 public sealed class KestrelBackends : IDisposable
@@ -19,6 +19,9 @@ public sealed class KestrelBackends : IDisposable
     private readonly Backend[] backends;
 
     private KestrelBackends(Backend[] backends) => this.backends = backends;
+
+    /// <summary>Response header with the milliseconds a request spent inside the backend (queue + work).</summary>
+    public const string ServerMsHeader = "X-Server-Ms";
 
     /// <summary>The backends' specs (name, latency = ServiceMs, capacity).</summary>
     public IReadOnlyList<BackendSpec> Specs => backends.Select(b => b.Spec).ToArray();
@@ -132,6 +135,7 @@ public sealed class KestrelBackends : IDisposable
             web.MapGet("/health", () => Results.Text("ok"));
             web.Map("/{**path}", async (HttpContext ctx) =>
             {
+                long arrived = Stopwatch.GetTimestamp();
                 await slots.WaitAsync(ctx.RequestAborted);
                 long t0 = Stopwatch.GetTimestamp();
                 try
@@ -145,6 +149,9 @@ public sealed class KestrelBackends : IDisposable
                 Interlocked.Add(ref workTicks, Stopwatch.GetTimestamp() - t0);
                 Interlocked.Increment(ref served);
                 ctx.Response.Headers["X-Backend"] = spec.Name;
+                // Time inside the backend (slot wait + work): the client subtracts it to get the overhead.
+                ctx.Response.Headers[ServerMsHeader] = Stopwatch.GetElapsedTime(arrived).TotalMilliseconds
+                    .ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
                 await ctx.Response.WriteAsync(spec.Name);
             });
             try

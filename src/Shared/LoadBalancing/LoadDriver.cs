@@ -4,8 +4,10 @@ using System.Net.Http;
 namespace SystemDesign.LoadBalancing;
 
 /// <summary>One request as the client saw it: user (the X-User key; the client number unless users were given), backend that answered (from X-Backend; empty
-/// on an error), latency in ms, start time in ms since the run began, HTTP status (0 on a transport error).</summary>
-public sealed record Sample(int Client, string Backend, double LatencyMs, double StartMs, int Status);
+/// on an error), latency in ms, start time in ms since the run began, HTTP status (0 on a transport error), and the
+/// time the backend says it held the request (<see cref="KestrelBackends.ServerMsHeader"/>; NaN without one).</summary>
+public sealed record Sample(int Client, string Backend, double LatencyMs, double StartMs, int Status,
+    double ServerMs = double.NaN);
 
 /// <summary>What a closed-loop run through a real load balancer measured.</summary>
 public sealed record RealRun(string Balancer, IReadOnlyList<Sample> Samples)
@@ -33,6 +35,12 @@ public sealed record RealRun(string Balancer, IReadOnlyList<Sample> Samples)
     /// <summary>The most distinct backends any one user reached in this run (1 = every user stuck).</summary>
     public int MaxBackendsPerUser => Samples.Where(s => s.Status == 200).GroupBy(s => s.Client)
         .Select(g => g.Select(s => s.Backend).Distinct().Count()).DefaultIfEmpty(0).Max();
+
+    /// <summary>Mean time a successful request spent outside the backend (client, balancer, loopback): latency
+    /// minus the backend's own <see cref="Sample.ServerMs"/>, measured during the run itself; NaN when no
+    /// backend reported its time.</summary>
+    public double OverheadMs => Samples.Where(s => s.Status == 200 && !double.IsNaN(s.ServerMs))
+        .Select(s => s.LatencyMs - s.ServerMs).DefaultIfEmpty(double.NaN).Average();
 
     /// <summary>Requests that failed (non-200 or transport error).</summary>
     public int Errors => Samples.Count(s => s.Status != 200);
@@ -81,7 +89,7 @@ public static class LoadDriver
             {
                 int user = users > 0 ? seq % users : c;
                 long t0 = Stopwatch.GetTimestamp();
-                string backend = ""; int status = 0;
+                string backend = ""; int status = 0; double serverMs = double.NaN;
                 try
                 {
                     using var req = new HttpRequestMessage(HttpMethod.Get, url);
@@ -89,12 +97,14 @@ public static class LoadDriver
                     using var resp = await http.SendAsync(req);
                     status = (int)resp.StatusCode;
                     if (resp.Headers.TryGetValues("X-Backend", out var v)) backend = v.First();
+                    if (resp.Headers.TryGetValues(KestrelBackends.ServerMsHeader, out var ms))
+                        serverMs = double.Parse(ms.First(), System.Globalization.CultureInfo.InvariantCulture);
                     await resp.Content.ReadAsStringAsync();
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { status = 0; }
                 long t1 = Stopwatch.GetTimestamp();
                 mine.Add(new Sample(user, status == 200 ? backend : "", Ms(t1 - t0),
-                    Ms(t0 - origin), status));
+                    Ms(t0 - origin), status, serverMs));
             }
         })).ToArray();
         Task.WaitAll(tasks);

@@ -1,13 +1,16 @@
 namespace SystemDesign.LoadBalancing;
 
 /// <summary>A real load balancer's run beside the simulation of the same workload: shares of requests per
-/// backend, latency quantiles, the per-request overhead outside backend work, the backends' measured work.</summary>
+/// backend, latency quantiles, the per-request overhead outside the backends, the backends' measured work.</summary>
 public sealed record RealVsModel(string Balancer, string Algorithm, int Requests, double[] RealShares,
     double[] ModelShares, double RealP50Ms, double RealP99Ms, double ModelP50Ms, double ModelP99Ms,
     double OverheadMs, double[] WorkMs, int Errors)
 {
     /// <summary>The largest |real share − model share| over the backends.</summary>
     public double WorstShareGap => RealShares.Zip(ModelShares, (a, b) => Math.Abs(a - b)).Max();
+
+    /// <summary>Shares per backend as "real/model", e.g. "31 %/33 %  34 %/32 %".</summary>
+    public string Shares => string.Join("  ", RealShares.Zip(ModelShares, (a, b) => $"{a:P0}/{b:P0}"));
 }
 
 /// <summary>One table row: shares per backend as real/model, p50 and p99 real / model, overhead, errors.</summary>
@@ -50,8 +53,7 @@ public static class RealLab
     public static RealRow Row(RealVsModel r)
     {
         Guard.NotNull(r);
-        return new RealRow(r.Balancer,
-            string.Join("  ", r.RealShares.Zip(r.ModelShares, (a, b) => $"{a:P0}/{b:P0}")),
+        return new RealRow(r.Balancer, r.Shares,
             $"{r.RealP50Ms:F1} / {r.ModelP50Ms:F1}", $"{r.RealP99Ms:F1} / {r.ModelP99Ms:F1}",
             Math.Round(r.OverheadMs, 2), r.Errors);
     }
@@ -70,22 +72,13 @@ public static class RealLab
             common.Count(u => a[u] != removed && a[u] != b[u]));
     }
 
-    /// <summary>The time a request spends outside backend work (client, proxy, loopback): the mean latency of
-    /// <c>/health</c>, which the backends answer at once, through the same balancer and concurrency.</summary>
-    public static double OverheadMs(string url, int clients, int requests = 64)
-    {
-        Guard.NotEmpty(url);
-        var run = LoadDriver.Run("overhead", url.TrimEnd('/') + "/health", requests, clients,
-            warmup: 2 * clients);
-        Guard.That(run.Errors == 0, $"{run.Errors} of {requests} health requests failed", nameof(url));
-        return run.Samples.Average(s => s.LatencyMs);
-    }
-
     /// <summary>
     /// Sends <paramref name="requests"/> requests from <paramref name="clients"/> closed-loop clients through
     /// the balancer at <paramref name="url"/>, then simulates <paramref name="algorithm"/> on backends whose
-    /// service time is the work each real backend measured plus the measured overhead (a request is in flight
-    /// at the balancer for both), with the same clients and capacities, over 20,000 requests.
+    /// service time is the work each real backend measured plus the overhead (a request is in flight at the
+    /// balancer for both), with the same clients and capacities, over 20,000 requests. The overhead is
+    /// measured in the same run (latency minus the time the backend held the request), so a change of load
+    /// on the machine moves the real run and its model together.
     /// </summary>
     public static RealVsModel Compare(string balancer, string url, Algorithm algorithm, KestrelBackends backends,
         bool weighted, int requests, int clients, int seed = 1)
@@ -94,9 +87,13 @@ public static class RealLab
         Guard.NotNull(backends);
         Guard.InRange(requests, 10, 100_000);
         Guard.InRange(clients, 1, 256);
-        double overhead = OverheadMs(url, clients);
+        Guard.NotEmpty(url);
         backends.ResetCounts();
         var run = LoadDriver.Run(balancer, url, requests, clients, warmup: 2 * clients);
+        double overhead = run.OverheadMs;
+        Guard.That(!double.IsNaN(overhead),
+            $"no answer through {url} carried {KestrelBackends.ServerMsHeader} ({run.Errors} of {requests} failed)",
+            nameof(url));
         var work = backends.MeanWorkMs;
         var names = backends.Specs.Select(s => s.Name).ToArray();
         var specs = backends.Specs.Select((s, i) => s with
