@@ -130,6 +130,9 @@ public sealed class LockManagerTests
         Assert.Equal("txn", Assert.Throws<ArgumentException>(() => lm.Begin(1, 9)).ParamName);
         Assert.Equal("timestamp", Assert.Throws<ArgumentException>(() => lm.Begin(3, 1)).ParamName);
         Assert.Equal("txn", Assert.Throws<ArgumentOutOfRangeException>(() => lm.Begin(-1, 7)).ParamName);
+        // A negative timestamp is refused up front (nothing later in Begin would refuse it).
+        Assert.Equal("timestamp", Assert.Throws<ArgumentOutOfRangeException>(() => lm.Begin(3, -1)).ParamName);
+        Assert.False(lm.IsActive(3));
         Assert.Equal("txn", Assert.Throws<ArgumentException>(() => lm.Request(9, 1, LockMode.Shared)).ParamName);
         Assert.Equal("row", Assert.Throws<ArgumentOutOfRangeException>(() => lm.Request(1, -1, LockMode.Shared)).ParamName);
         lm.Request(1, 5, LockMode.Exclusive);
