@@ -11,8 +11,9 @@ namespace SystemDesign.LoadBalancing;
 /// N small HTTP backends on 127.0.0.1 (Kestrel, in process), backend i on port basePort + i. Each answers
 /// <c>GET /</c> after its configured latency, serving at most Capacity requests at once (the rest wait in
 /// its queue), with its name in the body and in an <c>X-Backend</c> header, and the time the request spent
-/// inside it (queue + work) in <c>X-Server-Ms</c>; <c>GET /health</c> answers at once. Each counts the requests it served and how long its work took. A backend can be stopped and started
-/// again on the same port (a failure and a recovery). Dispose stops them all.
+/// inside it (queue + work) in <c>X-Server-Ms</c>; <c>GET /health</c> answers at once. Each counts the requests
+/// it served and how long its work took. A backend can be stopped and started again on the same port (a failure
+/// and a recovery). Dispose stops them all.
 /// </summary>
 public sealed class KestrelBackends : IDisposable
 {
