@@ -37,22 +37,6 @@ public sealed class BloatAndLedgerTests
     }
 
     [SkippableFact]
-    public void On_PostgreSQL_a_held_snapshot_grows_the_heap_as_the_model_does_and_HOT_plateaus()
-    {
-        using var pg = RealSystem.RequirePostgres();
-        var held = PostgresBloat.UpdateGrowth(pg, UpdateWorkload.HeldSnapshot, 1000, 4000, 2000);
-        Assert.Equal(PostgresBloat.ModelPages(1000, 4000, 2000).Select(p => p.HeapPages), held.Points.Select(p => p.HeapPages));
-        var hot = PostgresBloat.UpdateGrowth(pg, UpdateWorkload.Hot, 1000, 8000, 4000);
-        Skip.If(hot.Disturbed, $"another session held pruning back in all {hot.Attempts} attempts");
-        Assert.True(hot.Last.HeapPages < 23, $"HOT heap {hot.Last.HeapPages} pages");
-        Assert.True(hot.HotShare > 0.5, $"HOT share {hot.HotShare}");
-        var nonHot = PostgresBloat.UpdateGrowth(pg, UpdateWorkload.NonHot, 1000, 4000, 2000);
-        Assert.Equal(0, nonHot.HotUpdates);
-        Assert.True(nonHot.Last.HeapPages > nonHot.Points[1].HeapPages);
-        Assert.Throws<ArgumentException>(() => PostgresBloat.UpdateGrowth(pg, UpdateWorkload.Hot, 1000, 4000, 3000));
-    }
-
-    [SkippableFact]
     public void On_PostgreSQL_a_ledger_balance_check_is_write_skew_under_SI_only()
     {
         using var pg = RealSystem.RequirePostgres();
