@@ -33,6 +33,14 @@ service_start() {
     say "already running on $STANDBY_PORT"
     return 0
   fi
+  # A slot keeps at most max_slot_wal_keep_size of WAL for a stopped standby; past that PostgreSQL marks it
+  # lost, and the copy can never catch up ("requested WAL segment … has already been removed"): start afresh.
+  if [ "$(psql_sdn -d postgres -tAc "SELECT wal_status FROM pg_replication_slots WHERE slot_name = '$SLOT'")" = lost ]; then
+    say "its slot lost WAL the copy needs (over 1GB written while it was stopped): taking a new copy"
+    psql_sdn -d postgres -tAc "SELECT pg_drop_replication_slot('$SLOT')" >/dev/null
+    psql_sdn -d postgres -tAc "SELECT pg_create_physical_replication_slot('$SLOT')" >/dev/null
+    rm -rf "$STANDBY_DATA"
+  fi
   # A copy of another primary (a different system identifier) is replaced.
   if [ -s "$STANDBY_DATA/PG_VERSION" ]; then
     local mine theirs
