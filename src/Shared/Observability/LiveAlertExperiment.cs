@@ -29,6 +29,10 @@ public sealed record LiveAlertResult(string Exp, long FaultStartMs, long FaultEn
     /// <summary>Seconds from the fault's start to the first firing evaluation (NaN: never fired).</summary>
     public double PromDetectionSeconds => FirstPromFiring is { } e ? (e.Ms - FaultStartMs) / 1000.0 : double.NaN;
     public double OursDetectionSeconds => FirstOursFiring is { } e ? (e.Ms - FaultStartMs) / 1000.0 : double.NaN;
+
+    /// <summary>Prometheus's first firing minus ours, in whole ms (evaluation times are ms; null: either never
+    /// fired). Compare this, not the seconds: 0.55 − 0.45 is 0.10000000000000003 in doubles.</summary>
+    public long? FiringLagMs => FirstPromFiring is { } p && FirstOursFiring is { } o ? p.Ms - o.Ms : null;
     public double AgreementShare => Evaluations.Count == 0 ? 0 : (double)Evaluations.Count(e => e.Agrees) / Evaluations.Count;
 
     /// <summary>Share of evaluations that equal ours, with or without the scrape that raced them.</summary>

@@ -243,6 +243,7 @@ public sealed class LiveEvaluationTests
         Assert.Same(evals[1], r.FirstOursFiring);
         Assert.Equal(2.0, r.PromDetectionSeconds);
         Assert.Equal(1.0, r.OursDetectionSeconds);
+        Assert.Equal(1000L, r.FiringLagMs);
         Assert.Equal(0.5, r.AgreementShare);
         Assert.Equal(0.75, r.ExplainedShare);
         Assert.Equal(3 * 14.4 * (1 - 0.99) / 0.5, r.IdealDetectionSeconds(0.5), 12);
@@ -254,6 +255,8 @@ public sealed class LiveEvaluationTests
         Assert.Null(none.FirstOursFiring);
         Assert.True(double.IsNaN(none.PromDetectionSeconds));
         Assert.True(double.IsNaN(none.OursDetectionSeconds));
+        Assert.Null(none.FiringLagMs);
+        Assert.Null((r with { Evaluations = evals.Where(e => !e.OursFiring).ToArray() }).FiringLagMs);
         Assert.Equal(0, none.AgreementShare);
         Assert.Equal(0, none.ExplainedShare);
     }
