@@ -211,27 +211,19 @@ public sealed class ServersOfflineTests
         Assert.EndsWith($"): {Start("s3")}" + Environment.NewLine, said);
     }
 
-    [Fact]
-    public void A_rabbitmq_port_that_closes_at_once_gives_null_and_one_line()
+    [Theory]
+    [InlineData("rabbitmq")]
+    [InlineData("nats")]
+    public void A_port_that_closes_at_once_gives_null_and_one_line(string service)
     {
         using var server = new FixedServer();
-        string endpoint = $"127.0.0.1:{server.Port}";
-        var (rabbit, said) = With("SDN_RABBITMQ", endpoint, Servers.RabbitMq);
-        Assert.Null(rabbit);
-        Assert.StartsWith($"RabbitMQ is not running at {endpoint} (", said);
-        Assert.EndsWith($"): {Start("rabbitmq")}" + Environment.NewLine, said);
-        Assert.DoesNotContain("nothing listens there", said);
-    }
-
-    [Fact]
-    public void A_nats_port_that_closes_at_once_gives_null_and_one_line()
-    {
-        using var server = new FixedServer();
-        string url = $"nats://127.0.0.1:{server.Port}";
-        var (nats, said) = With("SDN_NATS", url, Servers.Nats);
-        Assert.Null(nats);
-        Assert.StartsWith($"NATS is not running at {url} (", said);
-        Assert.EndsWith($"): {Start("nats")}" + Environment.NewLine, said);
+        var (variable, address, name, connect) = service == "rabbitmq"
+            ? ("SDN_RABBITMQ", $"127.0.0.1:{server.Port}", "RabbitMQ", (Func<object?>)Servers.RabbitMq)
+            : ("SDN_NATS", $"nats://127.0.0.1:{server.Port}", "NATS", Servers.Nats);
+        var (client, said) = With(variable, address, connect);
+        Assert.Null(client);
+        Assert.StartsWith($"{name} is not running at {address} (", said);
+        Assert.EndsWith($"): {Start(service)}" + Environment.NewLine, said);
         Assert.DoesNotContain("nothing listens there", said);
     }
 }
