@@ -127,10 +127,12 @@ retry_if_port_taken() { # log port
   sleep 1
 }
 
-# Redis, shared by the Redis service files.
-redis_up() { redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null | grep -q PONG; }
-redis_pid() { redis-cli -h 127.0.0.1 -p "$1" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p'; }
-redis_field() { redis-cli -h 127.0.0.1 -p "$1" info "$2" 2>/dev/null | tr -d '\r' | sed -n "s/^$3://p"; }
+# Redis, shared by the Redis service files. Every query is bounded: a member paused by an experiment
+# (SIGSTOP) accepts the connection and never answers, and redis-cli would wait for ever.
+rcli() { timeout 5 redis-cli "$@"; }
+redis_up() { rcli -h 127.0.0.1 -p "$1" ping 2>/dev/null | grep -q PONG; }
+redis_pid() { rcli -h 127.0.0.1 -p "$1" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p'; }
+redis_field() { rcli -h 127.0.0.1 -p "$1" info "$2" 2>/dev/null | tr -d '\r' | sed -n "s/^$3://p"; }
 
 stop_redis_at() { # port pidfile: only a server started from this state folder (the pid file says so)
   local port="$1" pidfile="$2" pid
@@ -140,7 +142,7 @@ stop_redis_at() { # port pidfile: only a server started from this state folder (
     say "the server on $port was not started from $STATE; leaving it running"
     return 0
   fi
-  redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  rcli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
   wait_for 5 eval '! redis_up "$port"' || { echo "$SERVICE: $port did not stop" >&2; return 1; }
   say "stopped $port"
 }

@@ -7,7 +7,7 @@ PG_DATA="$STATE/postgres"
 
 psql_at() { # port, psql arguments…
   local port="$1"; shift
-  PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U sdn "$@"
+  PGCONNECT_TIMEOUT=5 PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U sdn "$@"
 }
 psql_sdn() { psql_at "$PG_PORT" "$@"; }
 pg_up_at() { [ -x "$PG_BIN/pg_isready" ] && "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$1" >/dev/null 2>&1; }

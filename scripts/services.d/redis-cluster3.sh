@@ -21,7 +21,7 @@ service_check() {
     redis_up "$p" || { echo "redis-cluster3: node $p is down"; return 1; }
     [ "$(redis_field "$p" cluster cluster_enabled)" = 1 ] || { echo "redis-cluster3: $p is not cluster-enabled"; return 1; }
     local info
-    info="$(redis-cli -h 127.0.0.1 -p "$p" cluster info 2>/dev/null | tr -d '\r')"
+    info="$(rcli -h 127.0.0.1 -p "$p" cluster info 2>/dev/null | tr -d '\r')"
     printf '%s\n' "$info" | grep -q '^cluster_state:ok' || { echo "redis-cluster3: $p says the cluster is not ok"; return 1; }
     printf '%s\n' "$info" | grep -q '^cluster_slots_assigned:16384' || { echo "redis-cluster3: $p sees slots unassigned"; return 1; }
     printf '%s\n' "$info" | grep -q '^cluster_known_nodes:3' || { echo "redis-cluster3: $p does not know 3 nodes"; return 1; }
@@ -40,7 +40,7 @@ service_start() {
   # A fresh set of nodes (no slots anywhere): create the cluster. Nodes restarted from their
   # nodes-<port>.conf find each other again by themselves.
   local assigned
-  assigned="$(redis-cli -h 127.0.0.1 -p "$RC3_BASE" cluster info | tr -d '\r' | sed -n 's/^cluster_slots_assigned://p')"
+  assigned="$(rcli -h 127.0.0.1 -p "$RC3_BASE" cluster info | tr -d '\r' | sed -n 's/^cluster_slots_assigned://p')"
   if [ "$assigned" = 0 ]; then
     local eps=() out
     for p in $RC3_PORTS; do eps+=("127.0.0.1:$p"); done

@@ -25,7 +25,7 @@ service_members() { local m; for m in $RS_MEMBERS; do echo "$m $(member_port "$m
 service_pid() { pid_from "$RS_DIR/$1/redis.pid"; }
 service_up() { redis_up "$(member_port "$1")"; }
 
-sentinel_cmd() { redis-cli -h 127.0.0.1 -p "$(member_port "$1")" "${@:2}" 2>/dev/null | tr -d '\r'; }
+sentinel_cmd() { rcli -h 127.0.0.1 -p "$(member_port "$1")" "${@:2}" 2>/dev/null | tr -d '\r'; }
 
 service_check() {
   local m primary="" addr
@@ -43,7 +43,7 @@ service_check() {
   done
   local pport="${primary##*:}" other
   [ "$(redis_field "$pport" replication role)" = master ] || { echo "redis-sentinel: $primary is not a primary"; return 1; }
-  redis-cli -h 127.0.0.1 -p "$pport" info replication | tr -d '\r' | grep -q '^slave0:.*state=online' \
+  rcli -h 127.0.0.1 -p "$pport" info replication | tr -d '\r' | grep -q '^slave0:.*state=online' \
     || { echo "redis-sentinel: the primary $primary has no online replica"; return 1; }
   if [ "$pport" = "$RS_BASE" ]; then other=$((RS_BASE + 1)); else other="$RS_BASE"; fi
   [ "$(redis_field "$other" replication master_link_status)" = up ] \
