@@ -530,6 +530,23 @@ public sealed class ConsistencyGuardTests
         _ = trace.HappenedBefore(last, last);
     }
 
+    /// <summary>
+    /// With an empty list of times, sizes or widths nothing runs after the guards, so each must refuse its own
+    /// argument: for a non-empty list the first inner call would meet the same guard under the same name.
+    /// </summary>
+    [Fact]
+    public void Sweeps_over_an_empty_list_still_refuse_their_other_arguments()
+    {
+        var exp = Delay.Exponential(1);
+        OutOfRange("trials", () => Quorums.ExponentialStalenessCurve(3, 1, 1, [], 1, 0, Rng));
+        Null("rng", () => Quorums.ExponentialStalenessCurve(3, 1, 1, [], 1, 1, null!));
+        Null("replica", () => Quorums.LatencyByLevel("get", null!, [], 10, Rng));
+        Null("rng", () => Quorums.LatencyByLevel("get", exp, [], 10, null!));
+        OutOfRange("capMs", () => RaftExperiments.ElectionTiming(new RaftOptions(), [], 1, 0.99));
+        Assert.Empty(Quorums.LatencyByLevel("get", exp, [], 10, Rng));             // the valid call: no rows
+        Assert.Empty(RaftExperiments.ElectionTiming(new RaftOptions(), [], 1));
+    }
+
     [Fact]
     public void The_zookeeper_election_refuses_contender_counts_strategies_and_a_missing_rng()
     {
