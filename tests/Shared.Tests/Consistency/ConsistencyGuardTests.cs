@@ -538,6 +538,7 @@ public sealed class ConsistencyGuardTests
     public void Sweeps_over_an_empty_list_still_refuse_their_other_arguments()
     {
         var exp = Delay.Exponential(1);
+        OutOfRange("w", () => Quorums.ExponentialStalenessCurve(3, 0, 1, [], 1, 1, Rng));
         OutOfRange("trials", () => Quorums.ExponentialStalenessCurve(3, 1, 1, [], 1, 0, Rng));
         Null("rng", () => Quorums.ExponentialStalenessCurve(3, 1, 1, [], 1, 1, null!));
         Null("replica", () => Quorums.LatencyByLevel("get", null!, [], 10, Rng));

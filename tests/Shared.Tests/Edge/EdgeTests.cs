@@ -258,6 +258,7 @@ public sealed class DnsChainLabTests(ITestOutputHelper output)
         Assert.Equal(("NOERROR", "192.0.2.20"), (www.Rcode, www.Address));
         Assert.InRange(www.Ttl, 299, 300);
         var other = lab.Query("nope.other.test");
+        output.WriteLine($"www.other.test {www}{Environment.NewLine}nope.other.test {other}");
         Assert.Equal("NXDOMAIN", other.Rcode);
         Assert.InRange(other.Ttl, 4, 5);
         var counts = lab.Counts();
