@@ -270,8 +270,7 @@ public sealed class ReplicationExactTests
         Assert.Equal(0.01, LagSources.SteadyState(0.01, 1000, 0, 1, warmUp: 0, batches: 2, batchSeconds: 5).Rho);
         Assert.Equal(0.999, LagSources.SteadyState(0.999, 1000, 0, 1, warmUp: 0, batches: 2, batchSeconds: 0.5).Rho);
         // No batches is refused up front (without the guard the run would end at its warm-up, with no lags).
-        Assert.Equal("batches", Assert.Throws<ArgumentOutOfRangeException>(
-            () => LagSources.SteadyState(0.5, 200, 0.01, 1, batches: 0)).ParamName);
+        GuardAssert.OutOfRange("batches", () => LagSources.SteadyState(0.5, 200, 0.01, 1, batches: 0));
     }
 
     [Fact]
